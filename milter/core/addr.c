@@ -1,0 +1,2 @@
+/* addr.c - stub, being written */
+#include "limits.h"

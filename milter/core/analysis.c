@@ -1,0 +1,2 @@
+/* analysis.c - stub, being written */
+#include "limits.h"

@@ -1,0 +1,2 @@
+/* chain.c - stub, being written */
+#include "limits.h"

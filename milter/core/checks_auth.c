@@ -1,0 +1,2 @@
+/* checks_auth.c - stub, being written */
+#include "limits.h"

@@ -1,0 +1,2 @@
+/* checks_chain.c - stub, being written */
+#include "limits.h"

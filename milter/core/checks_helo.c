@@ -1,0 +1,2 @@
+/* checks_helo.c - stub, being written */
+#include "limits.h"

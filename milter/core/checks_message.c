@@ -1,0 +1,2 @@
+/* checks_message.c - stub, being written */
+#include "limits.h"

@@ -1,0 +1,2 @@
+/* config.c - stub, being written */
+#include "limits.h"

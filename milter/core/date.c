@@ -1,0 +1,2 @@
+/* date.c - stub, being written */
+#include "limits.h"

@@ -1,0 +1,2 @@
+/* evidence.c - stub, being written */
+#include "limits.h"

@@ -1,0 +1,2 @@
+/* hostname.c - stub, being written */
+#include "limits.h"

@@ -1,0 +1,2 @@
+/* received.c - stub, being written */
+#include "limits.h"

@@ -1,0 +1,2 @@
+/* sanitize.c - stub, being written */
+#include "limits.h"

@@ -1,0 +1,2 @@
+/* session.c - stub, being written */
+#include "limits.h"

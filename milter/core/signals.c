@@ -1,0 +1,2 @@
+/* signals.c - stub, being written */
+#include "limits.h"
