@@ -1,2 +1,137 @@
-/* analysis.c - stub, being written */
-#include "limits.h"
+/*
+ * analysis.c - the core's entry point: parse, walk, check, score, render.
+ *
+ * Each step is a plain function over the result built so far; this file
+ * only orders them. The signal checks come from the one table in
+ * signals.c and run in table order, so the signals list is stable.
+ */
+#include "analysis.h"
+
+#include <string.h>
+
+#include "chain.h"
+#include "render.h"
+
+const char *ot_path_name(enum ot_path p)
+{
+    static const char *const names[] = {
+        [OT_PATH_UNKNOWN] = "unknown", [OT_PATH_DIRECT_TO_MX] = "direct-to-mx",
+        [OT_PATH_RELAY] = "relay", [OT_PATH_OPEN_RELAY] = "open-relay",
+        [OT_PATH_WEBFORM] = "webform", [OT_PATH_SUBMISSION] = "submission",
+        [OT_PATH_INTERNAL] = "internal",
+    };
+    return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "unknown";
+}
+
+const char *ot_action_name(enum ot_action a)
+{
+    switch (a) {
+    case OT_ACTION_REJECT:
+        return "reject";
+    case OT_ACTION_QUARANTINE:
+        return "quarantine";
+    case OT_ACTION_ACCEPT:
+        break;
+    }
+    return "accept";
+}
+
+const char *ot_trust_name(enum ot_trust t)
+{
+    switch (t) {
+    case OT_TRUST_TRUSTED:
+        return "trusted";
+    case OT_TRUST_UNPARSED:
+        return "unparsed";
+    case OT_TRUST_UNTRUSTED:
+        break;
+    }
+    return "untrusted";
+}
+
+static void parse_hops(const ot_message *msg, ot_result *res)
+{
+    res->received_total = msg->received_total;
+    for (size_t i = 0; res->nhops < OT_MAX_RECEIVED; i++) {
+        const ot_field *f = ot_message_find(msg, "Received", i);
+        if (f == NULL)
+            break;
+        ot_received_parse(f->value, f->value_len, &res->hops[res->nhops++]);
+    }
+    if (res->received_total < res->nhops)
+        res->received_total = res->nhops;
+}
+
+/* When did our side receive it? Live: now. Offline: the date our trusted
+ * writer put on the handoff line, else on the lowest trusted line. */
+static int64_t received_at(const ot_ctx *ctx, const ot_result *res)
+{
+    if (ctx->session->present)
+        return ctx->now;
+    if (res->handoff.present && res->handoff.hop >= 0 && res->hops[res->handoff.hop].has_date)
+        return res->hops[res->handoff.hop].date.epoch;
+    for (size_t i = (size_t)res->boundary; i > 0; i--)
+        if (res->hops[i - 1].has_date)
+            return res->hops[i - 1].date.epoch;
+    return ctx->now;
+}
+
+static void run_signals(const ot_ctx *ctx, ot_result *res)
+{
+    res->nfired = 0;
+    res->score = 0.0;
+    for (int id = 0; id < OT_SIG_COUNT && res->nfired < OT_MAX_SIGNALS; id++) {
+        double w = ctx->cfg->weight[id];
+        ot_fired *f = &res->fired[res->nfired];
+
+        if (w == 0.0)
+            continue;           /* switched off: not even evaluated */
+        memset(&f->hit, 0, sizeof f->hit);
+        if (!ot_signal_table[id].check(ctx, &f->hit))
+            continue;
+        if (id == OT_SIG_DNSBL_LISTED && ctx->ev->ndnsbl > 0 && ctx->ev->dnsbl[0].weight != 0.0)
+            w = ctx->ev->dnsbl[0].weight;   /* a zone's return code carries its own weight */
+        f->id = (enum ot_signal_id)id;
+        f->weight = w;
+        res->score += w;
+        res->nfired++;
+    }
+}
+
+static enum ot_action decide(const ot_config *cfg, double score)
+{
+    if (score >= cfg->reject_score)
+        return OT_ACTION_REJECT;
+    if (score >= cfg->quarantine_score)
+        return OT_ACTION_QUARANTINE;
+    return OT_ACTION_ACCEPT;
+}
+
+void ot_analyze(const ot_config *cfg, const ot_session *session, const ot_message *msg,
+                const ot_evidence *ev, int64_t now, ot_result *res)
+{
+    ot_session no_session;
+    ot_evidence no_evidence;
+    ot_ctx ctx;
+
+    if (session == NULL) {
+        ot_session_init(&no_session);
+        session = &no_session;
+    }
+    if (ev == NULL) {
+        ot_evidence_init(&no_evidence);
+        ev = &no_evidence;
+    }
+    memset(res, 0, sizeof *res);
+    ctx = (ot_ctx){ cfg, session, msg, ev, now, res };
+
+    parse_hops(msg, res);
+    ot_chain_trust(&ctx, res);
+    ot_chain_breaks(&ctx, res);
+    ot_chain_origin_and_path(&ctx, res);
+    res->received_at = received_at(&ctx, res);
+    run_signals(&ctx, res);
+    res->score = (double)(long long)(res->score * 10.0 + (res->score >= 0 ? 0.5 : -0.5)) / 10.0;
+    res->action = decide(cfg, res->score);
+    ot_render_header(&ctx, res);
+}

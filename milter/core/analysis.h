@@ -61,7 +61,10 @@ typedef struct ot_result {
     ot_endpoint handoff;
     ot_endpoint origin;
     enum ot_path path;
-    bool breaks[OT_MAX_RECEIVED];    /* hop i does not connect to hop i-1 */
+    bool breaks[OT_MAX_RECEIVED];    /* hop i does not connect to the hop above it */
+    int origin_hop;                  /* deepest connected hop; -1 = the handoff is the origin */
+    int64_t received_at;             /* when our side got it: session clock or the
+                                        date of the handoff line; 0 if unknown */
     ot_fired fired[OT_MAX_SIGNALS];
     size_t nfired;
     double score;

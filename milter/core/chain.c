@@ -1,2 +1,289 @@
-/* chain.c - stub, being written */
-#include "limits.h"
+/*
+ * chain.c - trust, handoff, breaks, origin and path of a Received chain.
+ *
+ * The only line a sender cannot forge is the one our own side writes; so
+ * the walk starts at the top and moves down only while the peer recorded
+ * by a trusted writer is itself trusted. The first untrusted peer is the
+ * handoff. Below it every line is a claim: a claim is believed only while
+ * it connects to the line above it (its writer is the host the line above
+ * says handed the message over), and the origin is the deepest host
+ * reached that way. Connection is judged leniently where a name tells
+ * nothing (unqualified names, localhost, internal TLDs): a break is only
+ * declared when two public names plainly disagree.
+ */
+#include "chain.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "hostname.h"
+#include "sanitize.h"
+
+static bool addr_trusted(const ot_config *cfg, const ot_addr *a)
+{
+    return a->family != 0 && (ot_addr_is_loopback(a) || ot_cidr_list_contains(&cfg->trusted, a));
+}
+
+/* A hop with no network peer (local pickup, "by" only) or one we could
+ * not read tells nothing about who handed the message over: the walk
+ * steps over it, as the hop had not been there. */
+static bool hop_has_peer(const ot_hop *h)
+{
+    return h->parsed && h->from_addr.family != 0 && !(h->flags & OT_HOP_IP_FROM_HELO);
+}
+
+static void endpoint_from_hop(ot_endpoint *e, const ot_hop *h, int index)
+{
+    memset(e, 0, sizeof *e);
+    e->present = true;
+    e->hop = index;
+    e->addr = h->from_addr;
+    memcpy(e->ip, h->from_ip, sizeof e->ip);
+    memcpy(e->rdns, h->from_rdns, sizeof e->rdns);
+    memcpy(e->helo, h->from_helo, sizeof e->helo);
+}
+
+static void endpoint_from_session(ot_endpoint *e, const ot_session *s)
+{
+    memset(e, 0, sizeof *e);
+    e->present = true;
+    e->hop = -1;
+    e->addr = s->client_addr;
+    if (s->client_addr.family != 0)
+        ot_addr_format(&s->client_addr, e->ip, sizeof e->ip);
+    memcpy(e->rdns, s->client_rdns, sizeof e->rdns);
+    ot_sanitize(e->helo, sizeof e->helo, s->helo, s->helo_len);
+}
+
+void ot_chain_trust(const ot_ctx *ctx, ot_result *res)
+{
+    const ot_session *s = ctx->session;
+    size_t i = 0;
+
+    res->boundary = (int)res->nhops;
+    res->handoff.present = false;
+    for (size_t k = 0; k < res->nhops; k++)
+        res->trust[k] = res->hops[k].parsed ? OT_TRUST_UNTRUSTED : OT_TRUST_UNPARSED;
+
+    if (s->present && !s->client_is_local && !addr_trusted(ctx->cfg, &s->client_addr)) {
+        /* the live client is the handoff; every line in the message is a claim */
+        endpoint_from_session(&res->handoff, s);
+        res->boundary = 0;
+        return;
+    }
+    /* offline, or the live client is one of ours: the message's own top
+     * lines were written by our side and are read as such */
+    for (i = 0; i < res->nhops; i++) {
+        const ot_hop *h = &res->hops[i];
+
+        if (!hop_has_peer(h)) {
+            if (h->parsed)
+                res->trust[i] = OT_TRUST_TRUSTED;
+            continue;
+        }
+        res->trust[i] = OT_TRUST_TRUSTED;
+        if (!addr_trusted(ctx->cfg, &h->from_addr)) {
+            endpoint_from_hop(&res->handoff, h, (int)i);
+            res->boundary = (int)i + 1;
+            return;
+        }
+    }
+    res->boundary = (int)res->nhops;
+}
+
+/* Names that cannot be checked against anything: no verdict from them. */
+static bool name_is_opaque(const char *name)
+{
+    static const char *const internal_tlds[] = {
+        ".local", ".lan", ".internal", ".localdomain", ".corp", ".home", ".intranet", ".intra",
+        ".priv", ".private", NULL,
+    };
+    size_t len = strlen(name);
+
+    if (len == 0 || strchr(name, '.') == NULL || ot_host_is_localhost(name, len))
+        return true;
+    for (size_t i = 0; internal_tlds[i] != NULL; i++) {
+        size_t tl = strlen(internal_tlds[i]);
+        if (len > tl && strcasecmp(name + len - tl, internal_tlds[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool same_org(const char *a, const char *b)
+{
+    if (a[0] == '\0' || b[0] == '\0')
+        return false;
+    return ot_host_equal(a, b) || strcasecmp(ot_host_org_domain(a), ot_host_org_domain(b)) == 0;
+}
+
+bool ot_chain_connects(const ot_hop *upper, const ot_hop *lower)
+{
+    const char *by = lower->by;
+    ot_addr by_addr;
+    size_t by_len = strlen(by);
+
+    if (by_len == 0)
+        return true;               /* nothing claimed, nothing contradicted */
+    if (ot_addr_parse(by, by_len, &by_addr)) {
+        if (upper->from_addr.family == 0)
+            return true;
+        return ot_addr_equal(&by_addr, &upper->from_addr) || ot_addr_is_nonpublic(&by_addr);
+    }
+    if (name_is_opaque(by))
+        return true;
+    if (same_org(by, upper->from_rdns) || same_org(by, upper->from_helo))
+        return true;
+    /* the upper writer saw neither a usable reverse name nor HELO */
+    if (name_is_opaque(upper->from_rdns) && name_is_opaque(upper->from_helo))
+        return true;
+    return false;
+}
+
+void ot_chain_breaks(const ot_ctx *ctx, ot_result *res)
+{
+    int upper = -1;
+
+    (void)ctx;
+    memset(res->breaks, 0, sizeof res->breaks);
+    if (res->boundary <= 0 && !res->handoff.present)
+        return;
+    /* the line that records the handoff connects to the first claim below
+     * it; with a live session the session itself is that upper line */
+    upper = res->handoff.hop;
+    for (size_t i = (size_t)res->boundary; i < res->nhops; i++) {
+        ot_hop session_hop;
+        const ot_hop *up;
+        const ot_hop *h = &res->hops[i];
+
+        if (!h->parsed)
+            continue;
+        if (upper < 0) {
+            memset(&session_hop, 0, sizeof session_hop);
+            session_hop.from_addr = res->handoff.addr;
+            memcpy(session_hop.from_rdns, res->handoff.rdns, sizeof session_hop.from_rdns);
+            memcpy(session_hop.from_helo, res->handoff.helo, sizeof session_hop.from_helo);
+            up = &session_hop;
+        } else {
+            up = &res->hops[upper];
+        }
+        if (!ot_chain_connects(up, h))
+            res->breaks[i] = true;
+        /* a local line (no peer) is still a writer: it takes the upper role */
+        upper = (int)i;
+    }
+}
+
+static bool is_web_uid_line(const ot_hop *h)
+{
+    return (h->flags & (OT_HOP_LOCAL | OT_HOP_HTTP)) != 0;
+}
+
+/* header fields that only scripts on web servers write */
+static bool message_has_web_script_marks(const ot_message *m)
+{
+    static const char *const fields[] = {
+        "X-PHP-Originating-Script", "X-PHP-Script", "X-PHP-Filename", "X-Source-Args",
+        "X-Web-Form", NULL,
+    };
+    const ot_field *f;
+
+    for (size_t i = 0; fields[i] != NULL; i++)
+        if (ot_message_find(m, fields[i], 0) != NULL)
+            return true;
+    f = ot_message_find(m, "X-Mailer", 0);
+    if (f != NULL && (strcasestr(f->value, "php") != NULL || strcasestr(f->value, "formmail") != NULL))
+        return true;
+    return false;
+}
+
+static bool endpoint_dynamic_or_anonymous(const ot_ctx *ctx, const ot_endpoint *e)
+{
+    if (e->rdns[0] == '\0')
+        return true;
+    return ot_host_looks_dynamic(ctx->cfg, e->rdns, &e->addr);
+}
+
+void ot_chain_origin_and_path(const ot_ctx *ctx, ot_result *res)
+{
+    int deepest = -1;          /* deepest connected hop with a peer address */
+    int deepest_line = -1;     /* deepest connected line of any kind */
+    const ot_hop *handoff_line = NULL;
+
+    res->origin_hop = -1;
+    memset(&res->origin, 0, sizeof res->origin);
+    if (!res->handoff.present) {
+        res->path = res->nhops > 0 || ctx->session->present ? OT_PATH_INTERNAL : OT_PATH_UNKNOWN;
+        return;
+    }
+    if (res->handoff.hop >= 0)
+        handoff_line = &res->hops[res->handoff.hop];
+
+    for (size_t i = (size_t)res->boundary; i < res->nhops; i++) {
+        const ot_hop *h = &res->hops[i];
+
+        if (!h->parsed)
+            continue;
+        if (res->breaks[i])
+            break;
+        deepest_line = (int)i;
+        if (hop_has_peer(h) && !ot_addr_is_loopback(&h->from_addr)) {
+            if (ot_addr_is_nonpublic(&h->from_addr) && deepest >= 0)
+                continue;      /* the sender's own LAN behind a public hop */
+            deepest = (int)i;
+        }
+    }
+    res->origin = res->handoff;
+    if (deepest >= 0 && !ot_addr_is_nonpublic(&res->hops[deepest].from_addr)) {
+        endpoint_from_hop(&res->origin, &res->hops[deepest], deepest);
+        res->origin_hop = deepest;
+    }
+
+    /* what kind of path */
+    if ((ctx->session->present && ctx->session->auth_user[0] != '\0') ||
+        (handoff_line != NULL && (handoff_line->flags & OT_HOP_AUTH))) {
+        res->path = OT_PATH_SUBMISSION;
+        return;
+    }
+    if (deepest_line >= 0 && is_web_uid_line(&res->hops[deepest_line]) &&
+        message_has_web_script_marks(ctx->msg)) {
+        res->path = OT_PATH_WEBFORM;
+        return;
+    }
+    if (deepest_line < 0 && message_has_web_script_marks(ctx->msg)) {
+        res->path = OT_PATH_WEBFORM;
+        return;
+    }
+    if (res->origin_hop < 0) {
+        res->path = OT_PATH_DIRECT_TO_MX;
+        return;
+    }
+    /* relayed: the relay's own record of who gave it the message. An
+     * unauthenticated peer of another organisation with an end-user
+     * address is what an open relay accepts and a closed one refuses. */
+    {
+        int below = -1;
+        for (size_t i = (size_t)res->boundary; i < res->nhops; i++)
+            if (hop_has_peer(&res->hops[i])) {
+                below = (int)i;
+                break;
+            }
+        if (below >= 0) {
+            const ot_hop *b = &res->hops[below];
+            ot_endpoint peer;
+
+            endpoint_from_hop(&peer, b, below);
+            if (!(b->flags & (OT_HOP_AUTH | OT_HOP_LOCAL | OT_HOP_INTERNAL | OT_HOP_FETCH)) &&
+                !ot_addr_is_nonpublic(&b->from_addr) &&
+                endpoint_dynamic_or_anonymous(ctx, &peer) &&
+                !same_org(b->from_rdns, res->handoff.rdns) &&
+                !same_org(b->by, b->from_rdns) &&
+                !(b->from_addr.family == 4 && res->handoff.addr.family == 4 &&
+                  memcmp(b->from_addr.bytes, res->handoff.addr.bytes, 2) == 0)) {
+                res->path = OT_PATH_OPEN_RELAY;
+                return;
+            }
+        }
+    }
+    res->path = OT_PATH_RELAY;
+}

@@ -25,6 +25,7 @@ enum ot_header_pos { OT_HEADER_TOP = 0, OT_HEADER_BOTTOM = 1 };
 typedef struct ot_name_list {
     char **items;
     size_t count;           /* never more than OT_MAX_NAMES */
+    bool is_default;        /* the first explicit setting replaces the defaults */
 } ot_name_list;
 
 typedef struct ot_provider {
@@ -97,5 +98,12 @@ bool ot_config_split_line(char *line, char **key, char **value);
 
 /* Looks up a signal by name; -1 if unknown. */
 int ot_config_signal_index(const char *name);
+
+/* Adds one entry to a name list (lower-cased, bounded); false when full. */
+bool ot_name_list_add(ot_name_list *l, const char *name, size_t len);
+void ot_name_list_free(ot_name_list *l);
+
+/* Names of all keys, NULL-terminated, for documentation checks. */
+const char *const *ot_config_key_names(void);
 
 #endif

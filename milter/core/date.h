@@ -20,9 +20,19 @@
 typedef struct ot_date {
     int64_t epoch;       /* seconds since 1970-01-01T00:00:00Z, UTC */
     int zone_minutes;    /* offset east of UTC as written (0 if none) */
-    bool zone_known;     /* a zone was written and understood */
-    bool obsolete;       /* parsed only through an obsolete/broken form */
+    bool zone_known;     /* a zone was written and understood; false for
+                          * none, military letters (RFC 5322 4.3: -0000)
+                          * and unreadable zones, whose time is taken as UTC */
+    bool obsolete;       /* not plain RFC 5322 3.3: obsolete or broken form,
+                          * weekday wrong or without comma, offset past
+                          * +/-14:00, trailing tokens after the zone */
 } ot_date;
+
+/* Choices for ambiguous input: two-digit years 00-49 are 20xx, 50-99 19xx;
+ * three-digit years add 1900 (but "0102" is refused: a four-digit year
+ * before 1970); a bare "IST" is India (+0530); "CST" is US Central;
+ * "DD/MM/YYYY" is day first unless the first number cannot be a month.
+ * Years outside 1970..9999 and any field out of range are refused. */
 
 /* Parses len bytes; leading/trailing white space and comments allowed.
  * Returns false when no date-time can be found. Never reads past len. */

@@ -46,6 +46,7 @@ typedef struct ot_evidence {
     size_t ndnsbl;
     enum ot_spf_result spf;
     char spf_domain[OT_HOST_SIZE];
+    bool dkim_checked;               /* DKIM verification ran (signatures or not) */
     ot_dkim_result dkim[OT_MAX_DKIM_RESULTS];
     size_t ndkim;
     char incomplete[128];            /* comma list of checks that timed out */

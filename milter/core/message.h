@@ -6,8 +6,11 @@
  * unfolding, CRLF or LF line ends, a leading mbox "From " line, 8-bit bytes,
  * NULs (stored as spaces and counted). Everything is copied into one buffer
  * owned by the message, bounded by OT_MAX_HEADER_BYTES and OT_MAX_FIELDS;
- * fields past a bound are counted in `dropped`, never stored. Received
+ * fields past a bound are counted in `dropped`, never stored (a smaller
+ * field after one that did not fit may still be stored). Received
  * fields are always counted in `received_total`, even when dropped.
+ * The name and value pointers stay valid while fields are added (the
+ * buffer is rebased when it grows) until reset or free.
  */
 #ifndef OT_MESSAGE_H
 #define OT_MESSAGE_H

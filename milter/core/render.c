@@ -1,2 +1,113 @@
-/* render.c - stub, being written */
-#include "limits.h"
+/*
+ * render.c - the X-Origin-Trace header value.
+ *
+ * One line of key=value tokens. Values that came from the sender (none
+ * today but addresses, which the parser canonicalised) still go through
+ * ot_sanitize_token, so a later change cannot smuggle CR, LF or spaces
+ * into the header. Signals that do not fit in OT_HEADER_SIZE are cut
+ * with a trailing "+N" telling how many were left out.
+ */
+#include "render.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sanitize.h"
+
+typedef struct out {
+    char *buf;
+    size_t size, len;
+    bool full;
+} out;
+
+static void put(out *o, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (o->full || o->len + n + 1 > o->size) {
+        o->full = true;
+        return;
+    }
+    memcpy(o->buf + o->len, s, n + 1);
+    o->len += n;
+}
+
+static void put_token(out *o, const char *key, const char *value)
+{
+    char tok[OT_HOST_SIZE];
+
+    ot_sanitize_token(tok, sizeof tok, value, strlen(value));
+    put(o, " ");
+    put(o, key);
+    put(o, "=");
+    put(o, tok[0] != '\0' ? tok : "unknown");
+}
+
+static const char *spf_word(enum ot_spf_result r)
+{
+    static const char *const words[] = {
+        [OT_SPF_NONE_CHECKED] = NULL, [OT_SPF_NONE] = "none", [OT_SPF_NEUTRAL] = "neutral",
+        [OT_SPF_PASS] = "pass", [OT_SPF_FAIL] = "fail", [OT_SPF_SOFTFAIL] = "softfail",
+        [OT_SPF_TEMPERROR] = "temperror", [OT_SPF_PERMERROR] = "permerror",
+    };
+    return (unsigned)r < sizeof words / sizeof words[0] ? words[r] : NULL;
+}
+
+void ot_render_header(const ot_ctx *ctx, ot_result *res)
+{
+    out o = { res->header, sizeof res->header, 0, false };
+    char num[32];
+    size_t shown = 0;
+
+    res->header[0] = '\0';
+    snprintf(num, sizeof num, "score=%.1f", res->score);
+    put(&o, num);
+    put_token(&o, "action", ot_action_name(res->action));
+    put_token(&o, "path", ot_path_name(res->path));
+    put_token(&o, "origin", res->origin.present ? res->origin.ip : "");
+    put_token(&o, "handoff", res->handoff.present ? res->handoff.ip : "");
+    if (ctx->ev->spf != OT_SPF_NONE_CHECKED)
+        put_token(&o, "spf", spf_word(ctx->ev->spf));
+    if (ctx->ev->dkim_checked) {
+        const char *d = "none";
+        for (size_t i = 0; i < ctx->ev->ndkim; i++) {
+            d = ctx->ev->dkim[i].pass ? "pass" : "fail";
+            if (ctx->ev->dkim[i].pass)
+                break;
+        }
+        put_token(&o, "dkim", d);
+    }
+    if (ctx->ev->incomplete[0] != '\0') {
+        char tok[sizeof ctx->ev->incomplete];
+        /* a comma list of our own check names: keep the commas */
+        ot_sanitize(tok, sizeof tok, ctx->ev->incomplete, strlen(ctx->ev->incomplete));
+        for (char *p = tok; *p; p++)
+            if (*p == ' ' || *p == ';' || *p == '=')
+                *p = '?';
+        put(&o, " incomplete=");
+        put(&o, tok);
+    }
+    put(&o, " signals=");
+    if (res->nfired == 0)
+        put(&o, "none");
+    for (size_t i = 0; i < res->nfired && !o.full; i++) {
+        size_t before = o.len;
+        /* leave room for a "+NN" tail */
+        if (o.len + strlen(ot_signal_table[res->fired[i].id].name) + 6 >= o.size)
+            break;
+        if (i > 0)
+            put(&o, ",");
+        put(&o, ot_signal_table[res->fired[i].id].name);
+        if (o.full) {
+            o.len = before;
+            res->header[before] = '\0';
+            break;
+        }
+        shown++;
+    }
+    if (shown < res->nfired) {
+        o.full = false;
+        snprintf(num, sizeof num, "+%zu", res->nfired - shown);
+        put(&o, num);
+    }
+}

@@ -2,7 +2,7 @@
  * session.h - what the SMTP session told us, as plain data.
  *
  * The milter fills it from libmilter callbacks and macros; the offline
- * analyzer from its --client-*/--helo/--mail-from/--rcpt options, or leaves
+ * analyzer from its --client-* --helo --mail-from --rcpt options, or leaves
  * it absent so that the chain stands in for it. Nothing here is trusted
  * except client_addr, which our own MTA saw on its socket.
  */
@@ -27,7 +27,8 @@ typedef struct ot_session {
     bool present;                    /* false: no live session, use the chain */
     bool client_is_local;            /* unix socket or no network peer */
     ot_addr client_addr;             /* family 0 when unknown */
-    char client_rdns[OT_HOST_SIZE];  /* MTA's resolved name; "" when none/unknown */
+    char client_rdns[OT_HOST_SIZE];  /* MTA's resolved name; "" when none/unknown
+                                      * (a bracketed "[ip]" from the MTA is stored as "") */
     bool client_rdns_known;          /* the MTA told us (even if "" = no name) */
     enum ot_resolve client_resolve;
     bool helo_seen;
