@@ -99,8 +99,10 @@ static bool name_is_opaque(const char *name)
         ".priv", ".private", NULL,
     };
     size_t len = strlen(name);
+    ot_addr ignored;
 
-    if (len == 0 || strchr(name, '.') == NULL || ot_host_is_localhost(name, len))
+    if (len == 0 || strchr(name, '.') == NULL || ot_host_is_localhost(name, len) ||
+        ot_addr_parse(name, len, &ignored))
         return true;
     for (size_t i = 0; internal_tlds[i] != NULL; i++) {
         size_t tl = strlen(internal_tlds[i]);
@@ -110,11 +112,30 @@ static bool name_is_opaque(const char *name)
     return false;
 }
 
+/* Same organisation: equal names, the same registered-looking domain, or
+ * the same second-level label under another TLD (t-online.de and
+ * t-online.com are one operator). */
 static bool same_org(const char *a, const char *b)
 {
+    const char *oa, *ob;
+    size_t la, lb;
+
     if (a[0] == '\0' || b[0] == '\0')
         return false;
-    return ot_host_equal(a, b) || strcasecmp(ot_host_org_domain(a), ot_host_org_domain(b)) == 0;
+    if (ot_host_equal(a, b))
+        return true;
+    oa = ot_host_org_domain(a);
+    ob = ot_host_org_domain(b);
+    if (strcasecmp(oa, ob) == 0)
+        return true;
+    la = strcspn(oa, ".");
+    lb = strcspn(ob, ".");
+    return la == lb && la >= 4 && strncasecmp(oa, ob, la) == 0;
+}
+
+static bool names_agree(const char *name, const ot_hop *upper)
+{
+    return same_org(name, upper->from_rdns) || same_org(name, upper->from_helo);
 }
 
 bool ot_chain_connects(const ot_hop *upper, const ot_hop *lower)
@@ -130,14 +151,16 @@ bool ot_chain_connects(const ot_hop *upper, const ot_hop *lower)
             return true;
         return ot_addr_equal(&by_addr, &upper->from_addr) || ot_addr_is_nonpublic(&by_addr);
     }
-    if (name_is_opaque(by))
+    if (name_is_opaque(by) || names_agree(by, upper))
         return true;
-    if (same_org(by, upper->from_rdns) || same_org(by, upper->from_helo))
+    /* a host that passed the message to itself over loopback names itself
+     * in the from clause too */
+    if (ot_addr_is_loopback(&lower->from_addr) &&
+        (names_agree(lower->from_helo, upper) || names_agree(lower->from_rdns, upper)))
         return true;
-    /* the upper writer saw neither a usable reverse name nor HELO */
-    if (name_is_opaque(upper->from_rdns) && name_is_opaque(upper->from_helo))
-        return true;
-    return false;
+    /* a break needs a specific public name from the peer that disagrees:
+     * an unqualified or internal HELO proves nothing either way */
+    return name_is_opaque(upper->from_helo);
 }
 
 void ot_chain_breaks(const ot_ctx *ctx, ot_result *res)

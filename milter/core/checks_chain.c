@@ -84,12 +84,13 @@ bool ot_check_RCVD_DATE_FUTURE(const ot_ctx *ctx, ot_hit *hit)
     int64_t ref = r->received_at != 0 ? r->received_at : ctx->now;
     int64_t tolerance = (int64_t)ctx->cfg->future_minutes * 60;
 
-    if (ref == 0)
+    if (ref == 0 || !r->handoff.present)
         return false;
-    for (size_t i = 0; i < r->nhops; i++) {
+    /* lines above the boundary are ours and later by nature */
+    for (size_t i = r->handoff.hop >= 0 ? (size_t)r->handoff.hop : 0; i < r->nhops; i++) {
         const ot_hop *h = &r->hops[i];
 
-        if (h->has_date && h->date.epoch > ref + tolerance + 3600) {
+        if (h->has_date && h->date.epoch > ref + tolerance) {
             ot_hit_set(hit, (int)i, "hop %zu is dated %lld h after the message arrived", i,
                        (long long)((h->date.epoch - ref) / 3600));
             return true;
@@ -175,5 +176,70 @@ bool ot_check_PATH_WEBFORM(const ot_ctx *ctx, ot_hit *hit)
         return false;
     ot_hit_set(hit, r->origin_hop >= 0 ? r->origin_hop : r->handoff.hop,
                "written by a script on web server %s", r->origin.rdns[0] ? r->origin.rdns : r->origin.ip);
+    return true;
+}
+
+/* A claim below the boundary in which the peer named a big provider, a
+ * loopback name or an address literal that its own recorded address
+ * contradicts: bulk tools dress their lines up this way. */
+bool ot_check_RCVD_HELO_FORGED(const ot_ctx *ctx, ot_hit *hit)
+{
+    const ot_result *r = ctx->res;
+
+    for (size_t i = claims_start(ctx); i < r->nhops; i++) {
+        const ot_hop *h = &r->hops[i];
+        size_t len = strlen(h->from_helo);
+        ot_addr lit;
+        int p;
+
+        if (len == 0 || h->from_addr.family == 0 || (h->flags & OT_HOP_IP_FROM_HELO))
+            continue;
+        if (ot_addr_is_loopback(&h->from_addr))
+            continue;
+        p = ot_host_provider(ctx->cfg, h->from_helo);
+        if (p >= 0 && !(h->from_rdns[0] && ot_host_in_list(h->from_rdns, &ctx->cfg->providers[p].domains))) {
+            ot_hit_set(hit, (int)i, "hop %zu: peer %s said HELO %s (%s)", i, h->from_ip, h->from_helo,
+                       ctx->cfg->providers[p].name);
+            return true;
+        }
+        if ((ot_host_is_literal(h->from_helo, len, &lit) || ot_host_is_bare_ip(h->from_helo, len, &lit)) &&
+            lit.family != 0 && !ot_addr_equal(&lit, &h->from_addr) && !ot_addr_is_nonpublic(&lit) &&
+            !ot_addr_is_nonpublic(&h->from_addr)) {
+            ot_hit_set(hit, (int)i, "hop %zu: peer %s said HELO %s", i, h->from_ip, h->from_helo);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Evidence for, not against: the path can be followed through at least
+ * two claims below the handoff, every line read, every line connecting
+ * to the one above it, and time running forward. Forged lines rarely
+ * manage all of that; honest relays and mailing lists do it every day. */
+bool ot_check_CHAIN_CONSISTENT(const ot_ctx *ctx, ot_hit *hit)
+{
+    const ot_result *r = ctx->res;
+    int64_t tolerance = (int64_t)ctx->cfg->future_minutes * 60;
+    int64_t upper_date = r->received_at;
+    size_t claims = 0;
+
+    if (!r->handoff.present || r->origin_hop < 0)
+        return false;
+    for (size_t i = claims_start(ctx); i < r->nhops; i++) {
+        const ot_hop *h = &r->hops[i];
+
+        if (!h->parsed || r->breaks[i])
+            return false;
+        if (h->has_date) {
+            if (upper_date != 0 && h->date.epoch > upper_date + tolerance)
+                return false;
+            upper_date = h->date.epoch;
+        }
+        if (h->from_addr.family != 0 || (h->flags & OT_HOP_LOCAL))
+            claims++;
+    }
+    if (claims < 2)
+        return false;
+    ot_hit_set(hit, r->origin_hop, "%zu lines below the handoff connect and run forward in time", claims);
     return true;
 }

@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checks.h"
 #include "hostname.h"
@@ -239,5 +240,47 @@ bool ot_check_HELO_MISMATCH(const ot_ctx *ctx, ot_hit *hit)
     h = ot_checked_helo(ctx, &len, &present);
     ot_hit_set(hit, helo_hop(ctx), "HELO %.*s resolves, but not to %s",
                (int)(len > 64 ? 64 : len), h, ctx->res->handoff.ip);
+    return true;
+}
+
+/* The offline cousin of HELO_MISMATCH: the name the client gave belongs
+ * to another organisation than the reverse name our side recorded for
+ * its address. Honest servers announce their own name. */
+bool ot_check_HELO_RDNS_MISMATCH(const ot_ctx *ctx, ot_hit *hit)
+{
+    ot_addr lit;
+    size_t len;
+    bool present;
+    const char *h;
+    const char *rdns = ctx->res->handoff.rdns;
+    const char *org_h, *org_r;
+
+    if (rdns[0] == '\0' || classify(ctx, &lit) != SHAPE_FQDN)
+        return false;
+    h = ot_checked_helo(ctx, &len, &present);
+    if (ot_host_provider(ctx->cfg, h) >= 0)
+        return false;   /* HELO_PROVIDER_FORGED speaks for that case */
+    org_h = ot_host_org_domain(h);
+    org_r = ot_host_org_domain(rdns);
+    if (strcasecmp(org_h, org_r) == 0)
+        return false;
+    ot_hit_set(hit, helo_hop(ctx), "HELO %.*s but %s is %s", (int)(len > 64 ? 64 : len), h,
+               ctx->res->handoff.ip, rdns);
+    return true;
+}
+
+/* Our writer recorded "with SMTP": the client greeted with HELO, not
+ * EHLO. Every MTA and mail client of the last twenty years says EHLO;
+ * bulk tools often do not. The live session does not show the greeting
+ * to a milter, so this fires offline only. */
+bool ot_check_HELO_LEGACY(const ot_ctx *ctx, ot_hit *hit)
+{
+    const ot_result *r = ctx->res;
+
+    if (!r->handoff.present || r->handoff.hop < 0)
+        return false;
+    if (strcasecmp(r->hops[r->handoff.hop].with, "SMTP") != 0)
+        return false;
+    ot_hit_set(hit, r->handoff.hop, "client %s greeted with HELO, not EHLO", r->handoff.ip);
     return true;
 }

@@ -479,7 +479,7 @@ void ot_config_init(ot_config *c)
     ot_cidr_list_init(&c->trusted);
     ot_cidr_list_init(&c->exempt_clients);
     c->mode = OT_MODE_ENFORCE;
-    c->reject_score = 10.0;
+    c->reject_score = 9.0;
     c->quarantine_score = 6.0;
     for (int i = 0; i < OT_SIG_COUNT; i++)
         c->weight[i] = ot_signal_table[i].weight;
@@ -496,7 +496,7 @@ void ot_config_init(ot_config *c)
     }
     c->max_received = 40;
     c->date_skew_hours = 72;
-    c->future_minutes = 15;
+    c->future_minutes = 60;
     c->dns = false;
     c->dns_timeout = 5;
     c->on_dns_error = OT_ON_ERROR_ACCEPT;

@@ -399,7 +399,7 @@ static unsigned rc_apply_notes(rc_state *st, rc_span comment)
     }
     if (rc_mentions_tls(text))
         st->flags |= OT_HOP_TLS;
-    st->marks |= marks & ~RC_MARK_NOT_PEER;
+    st->marks |= marks & ~(unsigned)RC_MARK_NOT_PEER;
     return marks;
 }
 
@@ -645,7 +645,8 @@ static void rc_assign_clauses(rc_state *st)
         const rc_token *t = &st->toks[i];
         enum rc_clause k = t->kind == RC_WORD ? rc_keyword(t->text) : RC_NONE;
         if (k != RC_NONE) {
-            /* a second "for" or "id" is a value of a broken writer: ignore it */
+            /* a keyword seen before ("with ESMTP with STARTTLS") opens a
+             * clause nobody reads: the first of each counts */
             current = st->seen[k] ? RC_DUP : k;
             if (!st->seen[k]) {
                 st->seen[k] = true;
@@ -716,11 +717,6 @@ static void rc_clause_recipient(const rc_state *st, char *dst, size_t size)
     rc_copy(dst, size, w);
 }
 
-static char rc_upper(char c)
-{
-    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
-}
-
 static bool rc_ends_ci(rc_span s, const char *lower)
 {
     size_t n = strlen(lower);
@@ -774,16 +770,17 @@ static bool rc_is_exim_id(rc_span id)
     return part == 3;
 }
 
+/* Exim writes its protocol names in lower case ("esmtp"), most others do not. */
 static bool rc_is_lower_word(rc_span s)
 {
-    bool letter = false;
+    bool lower = false;
     for (size_t i = 0; i < s.len; i++) {
-        if (rc_upper(s.p[i]) != s.p[i])
-            letter = true;
-        else if (s.p[i] >= 'A' && s.p[i] <= 'Z')
+        if (s.p[i] >= 'A' && s.p[i] <= 'Z')
             return false;
+        if (s.p[i] >= 'a' && s.p[i] <= 'z')
+            lower = true;
     }
-    return letter;
+    return lower;
 }
 
 /* Words that are not a clause's value but still say something:
@@ -822,9 +819,9 @@ static void rc_read_clauses_comments(rc_state *st, rc_from_words *fw, size_t *le
             if (t->kind == RC_COMMENT) {
                 st->from_comments++;
                 rc_read_from_comment(st, t->text);
-            }
-            else if (fw->count < RC_MAX_FROM_WORDS)
+            } else if (fw->count < RC_MAX_FROM_WORDS) {
                 fw->w[fw->count++] = t->text;
+            }
             continue;
         }
         if (t->kind != RC_COMMENT)

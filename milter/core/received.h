@@ -55,7 +55,27 @@ typedef struct ot_hop {
 } ot_hop;
 
 /* Parses one Received value (already unfolded). Always fills out; returns
- * out->parsed. */
+ * out->parsed.
+ *
+ * parsed == false (unbalanced or too deeply nested parentheses, words
+ * before the first clause, no by/with/via clause and no known stamp, a
+ * value longer than OT_MAX_RECEIVED_SCAN) leaves every field empty and
+ * flags 0: an unreadable line makes no claim the analysis could use.
+ * A line with no from clause is OT_HOP_LOCAL; a line of comments and a
+ * date only ("(qmail 1 invoked from network); date") is parsed, with
+ * OT_HOP_LOCAL or OT_HOP_INTERNAL. has_date is false when the text after
+ * the last ';' is not a date, without making the line unparsed.
+ *
+ * from_helo is the name after "from", unless the line states the HELO
+ * apart ("(HELO x)", "helo=x"), in which case the word after "from" is the
+ * writer's reverse name. For Exim and qmail, which leave the HELO out when
+ * it equals the verified name, from_rdns is that word too. "unknown",
+ * "unverified" and an address in the name's place give from_rdns "".
+ * from_ident holds an ident/remote user, an authenticated user, or the
+ * login/sender after "from" on local lines ("from john by h with local").
+ * with and via keep up to four words ("Microsoft SMTP Server"); for_ has
+ * its angle brackets removed; id is kept as written. Strings are copied as
+ * written except that control bytes become '?'. */
 bool ot_received_parse(const char *value, size_t len, ot_hop *out);
 
 #endif
