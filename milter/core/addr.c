@@ -323,7 +323,25 @@ static const addr_block reserved_blocks[] = {
     { 6, { 0xff }, 8 },                 /* multicast */
 };
 
+static const addr_block documentation_blocks[] = {
+    { 4, { 192, 0, 2 }, 24 },
+    { 4, { 198, 51, 100 }, 24 },
+    { 4, { 203, 0, 113 }, 24 },
+    { 6, { 0x20, 0x01, 0x0d, 0xb8 }, 32 },
+    { 6, { 0x3f, 0xff }, 20 },
+};
+
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+bool ot_addr_is_documentation(const ot_addr *a)
+{
+    return in_any(a, documentation_blocks, COUNT_OF(documentation_blocks));
+}
+
+bool ot_addr_is_unroutable(const ot_addr *a)
+{
+    return ot_addr_is_nonpublic(a) && !ot_addr_is_documentation(a);
+}
 
 bool ot_addr_is_loopback(const ot_addr *a)
 {

@@ -47,6 +47,13 @@ bool ot_addr_is_private(const ot_addr *a);
 bool ot_addr_is_reserved(const ot_addr *a);
 /* private or reserved or loopback: never a public Internet hop */
 bool ot_addr_is_nonpublic(const ot_addr *a);
+/* RFC 5737 and RFC 3849/9637 example ranges */
+bool ot_addr_is_documentation(const ot_addr *a);
+/* What the analysis treats as "not a public hop": nonpublic, except the
+ * documentation ranges. Real mail never comes from those, but every
+ * example, test and man page uses them, and a signal must not punish the
+ * example for being one. */
+bool ot_addr_is_unroutable(const ot_addr *a);
 
 /* "a.b.c.d", "a.b.c.d/n", "v6", "v6/n"; whitespace not allowed. */
 bool ot_cidr_parse(const char *text, size_t len, ot_cidr *out);

@@ -112,30 +112,26 @@ static bool name_is_opaque(const char *name)
     return false;
 }
 
-/* Same organisation: equal names, the same registered-looking domain, or
- * the same second-level label under another TLD (t-online.de and
- * t-online.com are one operator). */
+/* Same organisation: equal names or the same registered-looking domain. */
 static bool same_org(const char *a, const char *b)
 {
-    const char *oa, *ob;
-    size_t la, lb;
-
     if (a[0] == '\0' || b[0] == '\0')
         return false;
-    if (ot_host_equal(a, b))
-        return true;
-    oa = ot_host_org_domain(a);
-    ob = ot_host_org_domain(b);
-    if (strcasecmp(oa, ob) == 0)
-        return true;
-    la = strcspn(oa, ".");
-    lb = strcspn(ob, ".");
-    return la == lb && la >= 4 && strncasecmp(oa, ob, la) == 0;
+    return ot_host_equal(a, b) || strcasecmp(ot_host_org_domain(a), ot_host_org_domain(b)) == 0;
 }
 
 static bool names_agree(const char *name, const ot_hop *upper)
 {
     return same_org(name, upper->from_rdns) || same_org(name, upper->from_helo);
+}
+
+/* The peer gave an address instead of a name ("[192.0.2.1]", "192.0.2.1") */
+static bool helo_is_address(const char *helo)
+{
+    ot_addr ignored;
+    size_t len = strlen(helo);
+
+    return len > 0 && ot_addr_parse(helo, len, &ignored);
 }
 
 bool ot_chain_connects(const ot_hop *upper, const ot_hop *lower)
@@ -149,7 +145,7 @@ bool ot_chain_connects(const ot_hop *upper, const ot_hop *lower)
     if (ot_addr_parse(by, by_len, &by_addr)) {
         if (upper->from_addr.family == 0)
             return true;
-        return ot_addr_equal(&by_addr, &upper->from_addr) || ot_addr_is_nonpublic(&by_addr);
+        return ot_addr_equal(&by_addr, &upper->from_addr) || ot_addr_is_unroutable(&by_addr);
     }
     if (name_is_opaque(by) || names_agree(by, upper))
         return true;
@@ -158,16 +154,20 @@ bool ot_chain_connects(const ot_hop *upper, const ot_hop *lower)
     if (ot_addr_is_loopback(&lower->from_addr) &&
         (names_agree(lower->from_helo, upper) || names_agree(lower->from_rdns, upper)))
         return true;
-    /* a break needs a specific public name from the peer that disagrees:
-     * an unqualified or internal HELO proves nothing either way */
-    return name_is_opaque(upper->from_helo);
+    /* a break needs a specific public name for the peer that disagrees:
+     * its HELO, or, when it greeted with a bare address, its reverse name.
+     * An unqualified or internal HELO proves nothing either way. */
+    if (!name_is_opaque(upper->from_helo))
+        return false;
+    if (helo_is_address(upper->from_helo) && !name_is_opaque(upper->from_rdns))
+        return false;
+    return true;
 }
 
 void ot_chain_breaks(const ot_ctx *ctx, ot_result *res)
 {
     int upper = -1;
 
-    (void)ctx;
     memset(res->breaks, 0, sizeof res->breaks);
     if (res->boundary <= 0 && !res->handoff.present)
         return;
@@ -190,7 +190,9 @@ void ot_chain_breaks(const ot_ctx *ctx, ot_result *res)
         } else {
             up = &res->hops[upper];
         }
-        if (!ot_chain_connects(up, h))
+        /* our own hosts write only above the boundary */
+        if (!ot_chain_connects(up, h) ||
+            (h->by[0] != '\0' && ot_host_in_list(h->by, &ctx->cfg->local_hostnames)))
             res->breaks[i] = true;
         /* a local line (no peer) is still a writer: it takes the upper role */
         upper = (int)i;
@@ -251,20 +253,22 @@ void ot_chain_origin_and_path(const ot_ctx *ctx, ot_result *res)
             break;
         deepest_line = (int)i;
         if (hop_has_peer(h) && !ot_addr_is_loopback(&h->from_addr)) {
-            if (ot_addr_is_nonpublic(&h->from_addr) && deepest >= 0)
+            if (ot_addr_is_unroutable(&h->from_addr) && deepest >= 0)
                 continue;      /* the sender's own LAN behind a public hop */
             deepest = (int)i;
         }
     }
     res->origin = res->handoff;
-    if (deepest >= 0 && !ot_addr_is_nonpublic(&res->hops[deepest].from_addr)) {
+    if (deepest >= 0 && !ot_addr_is_unroutable(&res->hops[deepest].from_addr)) {
         endpoint_from_hop(&res->origin, &res->hops[deepest], deepest);
         res->origin_hop = deepest;
     }
 
-    /* what kind of path */
+    /* what kind of path: an authenticated start, to us or to the
+     * sender's own provider, is a submission */
     if ((ctx->session->present && ctx->session->auth_user[0] != '\0') ||
-        (handoff_line != NULL && (handoff_line->flags & OT_HOP_AUTH))) {
+        (handoff_line != NULL && (handoff_line->flags & OT_HOP_AUTH)) ||
+        (res->origin_hop >= 0 && (res->hops[res->origin_hop].flags & OT_HOP_AUTH))) {
         res->path = OT_PATH_SUBMISSION;
         return;
     }
@@ -297,7 +301,7 @@ void ot_chain_origin_and_path(const ot_ctx *ctx, ot_result *res)
 
             endpoint_from_hop(&peer, b, below);
             if (!(b->flags & (OT_HOP_AUTH | OT_HOP_LOCAL | OT_HOP_INTERNAL | OT_HOP_FETCH)) &&
-                !ot_addr_is_nonpublic(&b->from_addr) &&
+                !ot_addr_is_unroutable(&b->from_addr) &&
                 endpoint_dynamic_or_anonymous(ctx, &peer) &&
                 !same_org(b->from_rdns, res->handoff.rdns) &&
                 !same_org(b->by, b->from_rdns) &&

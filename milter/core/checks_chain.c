@@ -43,7 +43,7 @@ bool ot_check_RCVD_FORGED_OURS(const ot_ctx *ctx, ot_hit *hit)
         bool ours = h->by[0] != '\0' && ot_host_in_list(h->by, &ctx->cfg->local_hostnames);
 
         if (!ours && h->from_addr.family != 0 && !(h->flags & OT_HOP_IP_FROM_HELO) &&
-            !ot_addr_is_loopback(&h->from_addr) && ot_addr_is_nonpublic(&h->from_addr) == false &&
+            !ot_addr_is_loopback(&h->from_addr) && ot_addr_is_unroutable(&h->from_addr) == false &&
             ot_cidr_list_contains(&ctx->cfg->trusted, &h->from_addr))
             ours = true;  /* a claim that one of our relays handed it on */
         if (ours) {
@@ -104,19 +104,28 @@ bool ot_check_RCVD_PRIVATE_IP(const ot_ctx *ctx, ot_hit *hit)
     const ot_result *r = ctx->res;
 
     /* the peer our own side saw: a public MX does not hear from private space */
-    if (r->handoff.present && r->handoff.addr.family != 0 && ot_addr_is_nonpublic(&r->handoff.addr) &&
+    if (r->handoff.present && r->handoff.addr.family != 0 && ot_addr_is_unroutable(&r->handoff.addr) &&
         !ot_addr_is_loopback(&r->handoff.addr)) {
         ot_hit_set(hit, r->handoff.hop, "handoff %s is a private or reserved address outside TrustedRelays",
                    r->handoff.ip);
         return true;
     }
-    /* a claim naming an address that exists on no network at all */
+    /* a claim naming an address that exists on no network at all, or a
+     * line "by" one of our hosts recording a private peer: our private
+     * neighbours are in TrustedRelays, so that line was made up */
     for (size_t i = claims_start(ctx); i < r->nhops; i++) {
         const ot_hop *h = &r->hops[i];
 
-        if (h->from_addr.family != 0 && ot_addr_is_reserved(&h->from_addr) &&
-            !ot_addr_is_loopback(&h->from_addr) && !ot_addr_is_private(&h->from_addr)) {
+        if (h->from_addr.family == 0 || ot_addr_is_loopback(&h->from_addr) ||
+            !ot_addr_is_unroutable(&h->from_addr))
+            continue;
+        if (!ot_addr_is_private(&h->from_addr)) {
             ot_hit_set(hit, (int)i, "hop %zu claims a peer at reserved address %s", i, h->from_ip);
+            return true;
+        }
+        if (h->by[0] != '\0' && ot_host_in_list(h->by, &ctx->cfg->local_hostnames)) {
+            ot_hit_set(hit, (int)i, "hop %zu claims our host %s took it from private address %s",
+                       i, h->by, h->from_ip);
             return true;
         }
     }
@@ -203,8 +212,8 @@ bool ot_check_RCVD_HELO_FORGED(const ot_ctx *ctx, ot_hit *hit)
             return true;
         }
         if ((ot_host_is_literal(h->from_helo, len, &lit) || ot_host_is_bare_ip(h->from_helo, len, &lit)) &&
-            lit.family != 0 && !ot_addr_equal(&lit, &h->from_addr) && !ot_addr_is_nonpublic(&lit) &&
-            !ot_addr_is_nonpublic(&h->from_addr)) {
+            lit.family != 0 && !ot_addr_equal(&lit, &h->from_addr) && !ot_addr_is_unroutable(&lit) &&
+            !ot_addr_is_unroutable(&h->from_addr)) {
             ot_hit_set(hit, (int)i, "hop %zu: peer %s said HELO %s", i, h->from_ip, h->from_helo);
             return true;
         }

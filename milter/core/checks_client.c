@@ -39,7 +39,7 @@ static const char *client_rdns(const ot_ctx *ctx)
 
 bool ot_check_RDNS_NONE(const ot_ctx *ctx, ot_hit *hit)
 {
-    if (!rdns_known(ctx) || ot_addr_is_nonpublic(&ctx->res->handoff.addr))
+    if (!rdns_known(ctx) || ot_addr_is_unroutable(&ctx->res->handoff.addr))
         return false;
     if (ctx->ev->ptr_exists == OT_EV_YES)
         return false;

@@ -402,6 +402,36 @@ static void test_fold(void)
     is_str(out, "a b", "runs of spaces collapse at token boundaries");
 }
 
+struct reply_case {
+    const char *text;
+    const char *want;
+};
+
+static const struct reply_case reply_cases[] = {
+    { "Message rejected: forged origin", "Message rejected: forged origin" },
+    { "100% sure", "100 sure" },                        /* no '%' reaches libmilter */
+    { "%s%n%%", "sn" },
+    { "two\r\nlines", "two??lines" },                   /* never a second reply line */
+    { "  padded   text  ", "padded text" },
+    { "tab\there", "tab?here" },
+    { "", "fallback text" },
+    { "%%%", "fallback text" },
+    { "   ", "fallback text" },
+};
+
+static void test_reply_text(void)
+{
+    char out[300];
+    for (size_t i = 0; i < sizeof reply_cases / sizeof reply_cases[0]; i++) {
+        ot_reply_text(out, sizeof out, reply_cases[i].text, "fallback text");
+        is_str(out, reply_cases[i].want, "reply text case %zu", i);
+    }
+    ot_reply_text(out, 6, "a long reply text", NULL);
+    is_str(out, "a lon", "reply text cut at the buffer");
+    ot_reply_text(out, sizeof out, NULL, NULL);
+    is_str(out, "", "no text and no fallback: empty");
+}
+
 /* ---- the log line ---------------------------------------------------------- */
 static void test_logline(void)
 {
@@ -463,6 +493,7 @@ int main(void)
     test_addresses();
     test_envelope();
     test_fold();
+    test_reply_text();
     test_logline();
     return tap_done();
 }
