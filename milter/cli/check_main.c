@@ -1,1 +1,343 @@
-int main(void){return 0;}
+/*
+ * check_main.c - origin-trace-check: the offline analyzer's command line.
+ *
+ * Owns: option parsing, building the configuration (defaults, then -c
+ * FILE, then every --trusted), the optional SMTP session given by
+ * --client-ip and friends, the reference clock (--now), and running each
+ * message found by input.c through ot_analyze() into one of the outputs.
+ *
+ * Choices (documented in origin-trace-check(1)): without -c no file is
+ * read, the built-in defaults apply, so that a run does not depend on what
+ * happens to be installed in /etc; session options other than --client-ip
+ * need --client-ip, since a session without a client address is no session;
+ * no PATH is a usage error ("-" reads standard input). Exit status: 0 every
+ * input was read, 1 some input could not be read (or output not written),
+ * 2 usage or configuration error.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analysis.h"
+#include "config.h"
+#include "config_load.h"
+#include "input.h"
+#include "message.h"
+#include "output.h"
+#include "session.h"
+
+#define PROG "origin-trace-check"
+#define EXIT_READ_ERROR 1
+#define EXIT_USAGE      2
+
+enum format { FORMAT_LINE, FORMAT_JSON, FORMAT_EXPLAIN, FORMAT_SUMMARY };
+
+/* everything one run needs; lives on main's stack, no globals */
+typedef struct run {
+    const ot_config *cfg;
+    const ot_session *session;       /* NULL: offline, the chain stands in */
+    int64_t now;
+    enum format format;
+    ot_message msg;
+    ot_result *res;
+    check_summary summary;
+    bool output_failed;
+} run;
+
+enum long_only {
+    OPT_TRUSTED = 256, OPT_OFFLINE, OPT_DNS, OPT_JSON, OPT_EXPLAIN, OPT_SUMMARY,
+    OPT_CLIENT_IP, OPT_CLIENT_RDNS, OPT_HELO, OPT_MAIL_FROM, OPT_RCPT, OPT_NOW,
+};
+
+static const struct option long_options[] = {
+    { "config", required_argument, NULL, 'c' },
+    { "trusted", required_argument, NULL, OPT_TRUSTED },
+    { "offline", no_argument, NULL, OPT_OFFLINE },
+    { "dns", no_argument, NULL, OPT_DNS },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "explain", no_argument, NULL, OPT_EXPLAIN },
+    { "summary", no_argument, NULL, OPT_SUMMARY },
+    { "client-ip", required_argument, NULL, OPT_CLIENT_IP },
+    { "client-rdns", required_argument, NULL, OPT_CLIENT_RDNS },
+    { "helo", required_argument, NULL, OPT_HELO },
+    { "mail-from", required_argument, NULL, OPT_MAIL_FROM },
+    { "rcpt", required_argument, NULL, OPT_RCPT },
+    { "now", required_argument, NULL, OPT_NOW },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+};
+
+static void print_help(FILE *out)
+{
+    fputs("Usage: " PROG " [OPTION]... PATH...\n"
+          "Trace where each message really came from and score signs of forgery.\n"
+          "\n"
+          "PATH is a message file, an mbox, a Maildir, a directory (every regular\n"
+          "file below it, sorted) or - for standard input.\n"
+          "\n"
+          "  -c, --config FILE     read origin-trace.conf FILE (default: built-in defaults)\n"
+          "      --trusted LIST    add addresses/CIDRs (comma-separated) or a file of them\n"
+          "                        to TrustedRelays; may be repeated\n"
+          "      --offline         no DNS lookups, headers only (the default)\n"
+          "      --dns             live lookups (not built yet: analyses offline)\n"
+          "      --json            one JSON object per message (JSON Lines)\n"
+          "      --explain         draw each message's path for a person\n"
+          "      --summary         only print tables over the whole batch\n"
+          "      --client-ip IP    the SMTP client that delivered the message\n"
+          "      --client-rdns NAME  its reverse name as the MTA saw it (\"\" for none)\n"
+          "      --helo NAME       the HELO/EHLO it gave\n"
+          "      --mail-from ADDR  the envelope sender (\"\" for the null sender)\n"
+          "      --rcpt ADDR       an envelope recipient; may be repeated\n"
+          "      --now EPOCH       reference time in seconds since 1970 (default: now)\n"
+          "  -h, --help            show this help and exit\n"
+          "  -V, --version         show the version and exit\n"
+          "\n"
+          "Default output: FILE<TAB>SCORE<TAB>ACTION<TAB>HEADER, one line per message.\n"
+          "Exit status: 0 all inputs read, 1 some input could not be read,\n"
+          "2 usage or configuration error.\n"
+          "See origin-trace-check(1) and origin-trace.conf(5).\n", out);
+}
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs(PROG ": ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry '" PROG " --help' for more information.\n", stderr);
+    return EXIT_USAGE;
+}
+
+static bool parse_epoch(const char *text, int64_t *out)
+{
+    char *end = NULL;
+    long long v;
+
+    if (text[0] < '0' || text[0] > '9')
+        return false;
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0')
+        return false;
+    /* beyond year 9999 no date in a header can be compared to it */
+    if (v > 253402300799LL)
+        return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+static void on_message(void *arg, const char *name, const char *header, size_t len,
+                       const char *error)
+{
+    run *r = arg;
+    const char *why = error;
+
+    ot_message_reset(&r->msg);
+    if (why == NULL) {
+        ot_message_read_header(&r->msg, header, len);
+        if (len == 0)
+            why = "empty input: no header";
+        else if (r->msg.count == 0)
+            why = "no header fields found";
+    }
+    if (why == NULL) {
+        memset(r->res, 0, sizeof *r->res);
+        ot_analyze(r->cfg, r->session, &r->msg, NULL, r->now, r->res);
+    }
+    switch (r->format) {
+    case FORMAT_LINE:
+        check_output_line(stdout, name, r->res, why);
+        break;
+    case FORMAT_JSON:
+        if (!check_output_json(stdout, name, r->res, why)) {
+            fprintf(stderr, PROG ": %s: out of memory building JSON\n", name);
+            r->output_failed = true;
+        }
+        break;
+    case FORMAT_EXPLAIN:
+        check_output_explain(stdout, name, &r->msg, r->res, why);
+        break;
+    case FORMAT_SUMMARY:
+        break;
+    }
+    check_summary_add(&r->summary, why ? NULL : r->res, why);
+}
+
+int main(int argc, char **argv)
+{
+    ot_config cfg;
+    ot_session session;
+    run r;
+    const char *config_path = NULL;
+    const char **trusted = NULL;
+    size_t ntrusted = 0;
+    bool want_dns = false, said_offline = false, have_format = false;
+    bool session_option = false;
+    const char *session_option_name = NULL;
+    char err[512];
+    int opt, status = 0;
+
+    memset(&r, 0, sizeof r);
+    ot_session_init(&session);
+    r.now = (int64_t)time(NULL);
+    r.format = FORMAT_LINE;
+
+    trusted = calloc((size_t)argc + 1, sizeof *trusted);
+    if (trusted == NULL) {
+        fputs(PROG ": out of memory\n", stderr);
+        return EXIT_USAGE;
+    }
+
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":c:hV", long_options, NULL)) != -1) {
+        enum format f = FORMAT_LINE;
+        switch (opt) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case OPT_TRUSTED:
+            trusted[ntrusted++] = optarg;
+            break;
+        case OPT_OFFLINE:
+            said_offline = true;
+            want_dns = false;
+            break;
+        case OPT_DNS:
+            want_dns = true;
+            said_offline = false;
+            break;
+        case OPT_JSON:
+        case OPT_EXPLAIN:
+        case OPT_SUMMARY:
+            f = opt == OPT_JSON ? FORMAT_JSON : opt == OPT_EXPLAIN ? FORMAT_EXPLAIN : FORMAT_SUMMARY;
+            if (have_format && f != r.format) {
+                free(trusted);
+                return usage_error("%s", "--json, --explain and --summary exclude each other");
+            }
+            r.format = f;
+            have_format = true;
+            break;
+        case OPT_CLIENT_IP:
+            if (!ot_addr_parse(optarg, strlen(optarg), &session.client_addr)) {
+                free(trusted);
+                return usage_error("--client-ip: not an IP address: '%s'", optarg);
+            }
+            session.present = true;
+            break;
+        case OPT_CLIENT_RDNS:
+            ot_session_set_rdns(&session, optarg, strlen(optarg));
+            session_option = true;
+            session_option_name = "--client-rdns";
+            break;
+        case OPT_HELO:
+            ot_session_set_helo(&session, optarg, strlen(optarg));
+            session_option = true;
+            session_option_name = "--helo";
+            break;
+        case OPT_MAIL_FROM:
+            ot_session_set_mail_from(&session, optarg, strlen(optarg));
+            session_option = true;
+            session_option_name = "--mail-from";
+            break;
+        case OPT_RCPT:
+            ot_session_add_rcpt(&session, optarg, strlen(optarg));
+            session_option = true;
+            session_option_name = "--rcpt";
+            break;
+        case OPT_NOW:
+            if (!parse_epoch(optarg, &r.now)) {
+                free(trusted);
+                return usage_error("--now: not a time in seconds since 1970: '%s'", optarg);
+            }
+            break;
+        case 'h':
+            print_help(stdout);
+            free(trusted);
+            return 0;
+        case 'V':
+            printf("%s (%s) %s\n", PROG, PACKAGE_NAME, PACKAGE_VERSION);
+            free(trusted);
+            return 0;
+        case ':':
+            free(trusted);
+            if (optopt != 0 && optopt < 256)
+                return usage_error("option '-%c' needs an argument", optopt);
+            return usage_error("option '%s' needs an argument", argv[optind - 1]);
+        default:
+            free(trusted);
+            if (optopt != 0 && optopt < 256)
+                return usage_error("unknown option '-%c'", optopt);
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (session_option && !session.present) {
+        free(trusted);
+        return usage_error("%s describes the SMTP session: give --client-ip too",
+                           session_option_name);
+    }
+    if (optind >= argc) {
+        free(trusted);
+        return usage_error("%s", "no PATH given (use - for standard input)");
+    }
+
+    ot_config_init(&cfg);
+    if (config_path != NULL && !ot_config_load(&cfg, config_path, err, sizeof err)) {
+        fprintf(stderr, PROG ": %s\n", err);
+        ot_config_free(&cfg);
+        free(trusted);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < ntrusted; i++) {
+        if (!ot_config_add_trusted_arg(&cfg, trusted[i], err, sizeof err)) {
+            fprintf(stderr, PROG ": --trusted %s: %s\n", trusted[i], err);
+            ot_config_free(&cfg);
+            free(trusted);
+            return EXIT_USAGE;
+        }
+    }
+    free(trusted);
+    if (want_dns || (cfg.dns && !said_offline))
+        fprintf(stderr, PROG ": %s: DNS lookups are not built yet; analysing offline\n",
+                want_dns ? "--dns" : "DNS yes");
+
+    r.res = calloc(1, sizeof *r.res);
+    if (r.res == NULL) {
+        fputs(PROG ": out of memory\n", stderr);
+        ot_config_free(&cfg);
+        return EXIT_USAGE;
+    }
+    r.cfg = &cfg;
+    r.session = session.present ? &session : NULL;
+    ot_message_init(&r.msg);
+    check_summary_init(&r.summary);
+
+    for (int i = optind; i < argc; i++) {
+        if (!check_input_each(PROG, argv[i], on_message, &r))
+            status = EXIT_READ_ERROR;
+    }
+    if (r.format == FORMAT_SUMMARY)
+        check_summary_print(stdout, &r.summary);
+
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, PROG ": writing the output: %s\n", strerror(errno));
+        status = EXIT_READ_ERROR;
+    }
+    if (r.output_failed)
+        status = EXIT_READ_ERROR;
+
+    check_summary_free(&r.summary);
+    ot_message_free(&r.msg);
+    free(r.res);
+    ot_config_free(&cfg);
+    return status;
+}

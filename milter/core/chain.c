@@ -76,13 +76,24 @@ void ot_chain_trust(const ot_ctx *ctx, ot_result *res)
     for (i = 0; i < res->nhops; i++) {
         const ot_hop *h = &res->hops[i];
 
-        if (!hop_has_peer(h)) {
-            if (h->parsed)
-                res->trust[i] = OT_TRUST_TRUSTED;
+        if (!h->parsed) {
+            /* a line our side wrote but we cannot read (a HELO with a
+             * stray parenthesis does that): the walk stops here rather
+             * than step over it into lines a sender may have made up */
+            res->boundary = (int)i;
+            return;
+        }
+        /* a POP/IMAP retrieval line records our own fetcher taking mail
+         * from our own mailbox: no handover to judge, so the walk steps
+         * over it whoever the mailbox server is */
+        if (!hop_has_peer(h) || (h->flags & OT_HOP_FETCH)) {
+            res->trust[i] = OT_TRUST_TRUSTED;
             continue;
         }
         res->trust[i] = OT_TRUST_TRUSTED;
-        if (!addr_trusted(ctx->cfg, &h->from_addr)) {
+        /* a peer our writer authenticated is one of our users: the walk
+         * goes on below it */
+        if (!addr_trusted(ctx->cfg, &h->from_addr) && !(h->flags & OT_HOP_AUTH)) {
             endpoint_from_hop(&res->handoff, h, (int)i);
             res->boundary = (int)i + 1;
             return;
@@ -117,7 +128,7 @@ static bool same_org(const char *a, const char *b)
 {
     if (a[0] == '\0' || b[0] == '\0')
         return false;
-    return ot_host_equal(a, b) || strcasecmp(ot_host_org_domain(a), ot_host_org_domain(b)) == 0;
+    return ot_host_equal(a, b) || ot_host_equal(ot_host_org_domain(a), ot_host_org_domain(b));
 }
 
 static bool names_agree(const char *name, const ot_hop *upper)
@@ -238,7 +249,10 @@ void ot_chain_origin_and_path(const ot_ctx *ctx, ot_result *res)
     res->origin_hop = -1;
     memset(&res->origin, 0, sizeof res->origin);
     if (!res->handoff.present) {
-        res->path = res->nhops > 0 || ctx->session->present ? OT_PATH_INTERNAL : OT_PATH_UNKNOWN;
+        /* internal only when our side wrote every line; a walk stopped by
+         * a line it could not read knows nothing */
+        bool all_ours = (size_t)res->boundary == res->nhops && (res->nhops > 0 || ctx->session->present);
+        res->path = all_ours ? OT_PATH_INTERNAL : OT_PATH_UNKNOWN;
         return;
     }
     if (res->handoff.hop >= 0)
@@ -304,7 +318,7 @@ void ot_chain_origin_and_path(const ot_ctx *ctx, ot_result *res)
                 !ot_addr_is_unroutable(&b->from_addr) &&
                 endpoint_dynamic_or_anonymous(ctx, &peer) &&
                 !same_org(b->from_rdns, res->handoff.rdns) &&
-                !same_org(b->by, b->from_rdns) &&
+                !same_org(b->by, b->from_rdns) && !same_org(b->by, b->from_helo) &&
                 !(b->from_addr.family == 4 && res->handoff.addr.family == 4 &&
                   memcmp(b->from_addr.bytes, res->handoff.addr.bytes, 2) == 0)) {
                 res->path = OT_PATH_OPEN_RELAY;

@@ -119,7 +119,10 @@ bool ot_check_RCVD_PRIVATE_IP(const ot_ctx *ctx, ot_hit *hit)
         if (h->from_addr.family == 0 || ot_addr_is_loopback(&h->from_addr) ||
             !ot_addr_is_unroutable(&h->from_addr))
             continue;
-        if (!ot_addr_is_private(&h->from_addr)) {
+        /* a host recording its own link-local traffic (Exchange's mapi
+         * hops) names itself on both sides */
+        if (!ot_addr_is_private(&h->from_addr) &&
+            !(h->by[0] != '\0' && ot_host_equal(h->by, h->from_helo))) {
             ot_hit_set(hit, (int)i, "hop %zu claims a peer at reserved address %s", i, h->from_ip);
             return true;
         }
@@ -206,6 +209,9 @@ bool ot_check_RCVD_HELO_FORGED(const ot_ctx *ctx, ot_hit *hit)
         if (ot_addr_is_loopback(&h->from_addr))
             continue;
         p = ot_host_provider(ctx->cfg, h->from_helo);
+        /* inside the provider's own network its hosts name each other */
+        if (p >= 0 && h->by[0] != '\0' && ot_host_in_list(h->by, &ctx->cfg->providers[p].domains))
+            p = -1;
         if (p >= 0 && !(h->from_rdns[0] && ot_host_in_list(h->from_rdns, &ctx->cfg->providers[p].domains))) {
             ot_hit_set(hit, (int)i, "hop %zu: peer %s said HELO %s (%s)", i, h->from_ip, h->from_helo,
                        ctx->cfg->providers[p].name);

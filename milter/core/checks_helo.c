@@ -12,6 +12,7 @@
 
 #include "checks.h"
 #include "hostname.h"
+#include "sanitize.h"
 
 const char *ot_checked_helo(const ot_ctx *ctx, size_t *len, bool *present)
 {
@@ -32,6 +33,13 @@ const char *ot_checked_helo(const ot_ctx *ctx, size_t *len, bool *present)
     *len = 0;
     *present = false;
     return "";
+}
+
+/* A HELO quoted in a detail is one token: no spaces, ';' or controls */
+static const char *helo_token(char *buf, size_t size, const char *h, size_t len)
+{
+    ot_sanitize_token(buf, size, h, len);
+    return buf;
 }
 
 static int helo_hop(const ot_ctx *ctx)
@@ -99,12 +107,13 @@ bool ot_check_HELO_BARE_IP(const ot_ctx *ctx, ot_hit *hit)
     size_t len;
     bool present;
     const char *h;
+    char tok[72];
 
     if (classify(ctx, &lit) != SHAPE_BARE_IP)
         return false;
     h = ot_checked_helo(ctx, &len, &present);
-    ot_hit_set(hit, helo_hop(ctx), "HELO %.*s is a bare address, not a name or [literal]",
-               (int)(len > 64 ? 64 : len), h);
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s is a bare address, not a name or [literal]",
+               helo_token(tok, sizeof tok, h, len));
     return true;
 }
 
@@ -128,12 +137,13 @@ bool ot_check_HELO_NOT_FQDN(const ot_ctx *ctx, ot_hit *hit)
     size_t len;
     bool present;
     const char *h;
+    char tok[72];
 
     if (classify(ctx, &lit) != SHAPE_SHORT)
         return false;
     h = ot_checked_helo(ctx, &len, &present);
-    ot_hit_set(hit, helo_hop(ctx), "HELO %.*s is not a fully qualified name",
-               (int)(len > 64 ? 64 : len), h);
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s is not a fully qualified name",
+               helo_token(tok, sizeof tok, h, len));
     return true;
 }
 
@@ -143,12 +153,13 @@ bool ot_check_HELO_INVALID(const ot_ctx *ctx, ot_hit *hit)
     size_t len;
     bool present;
     const char *h;
+    char tok[72];
 
     if (classify(ctx, &lit) != SHAPE_INVALID)
         return false;
     h = ot_checked_helo(ctx, &len, &present);
-    ot_hit_set(hit, helo_hop(ctx), "HELO %.*s%s is not a valid host name or address literal",
-               (int)(len > 48 ? 48 : len), h, len > 48 ? "..." : "");
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s%s is not a valid host name or address literal",
+               helo_token(tok, 52, h, len > 48 ? 48 : len), len > 48 ? "..." : "");
     return true;
 }
 
@@ -158,12 +169,13 @@ bool ot_check_HELO_LOCALHOST(const ot_ctx *ctx, ot_hit *hit)
     size_t len;
     bool present;
     const char *h;
+    char tok[72];
 
     if (classify(ctx, &lit) != SHAPE_LOCALHOST)
         return false;
     h = ot_checked_helo(ctx, &len, &present);
-    ot_hit_set(hit, helo_hop(ctx), "HELO %.*s names the loopback host from %s",
-               (int)(len > 64 ? 64 : len), h, ctx->res->handoff.ip);
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s names the loopback host from %s",
+               helo_token(tok, sizeof tok, h, len), ctx->res->handoff.ip);
     return true;
 }
 
@@ -173,6 +185,7 @@ bool ot_check_HELO_OURS(const ot_ctx *ctx, ot_hit *hit)
     size_t len;
     bool present;
     const char *h;
+    char tok[72];
     enum helo_shape shape = classify(ctx, &lit);
 
     h = ot_checked_helo(ctx, &len, &present);
@@ -185,8 +198,8 @@ bool ot_check_HELO_OURS(const ot_ctx *ctx, ot_hit *hit)
     } else {
         return false;
     }
-    ot_hit_set(hit, helo_hop(ctx), "HELO %.*s claims to be one of our hosts, from %s",
-               (int)(len > 64 ? 64 : len), h, ctx->res->handoff.ip);
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s claims to be one of our hosts, from %s",
+               helo_token(tok, sizeof tok, h, len), ctx->res->handoff.ip);
     return true;
 }
 
@@ -196,6 +209,7 @@ bool ot_check_HELO_PROVIDER_FORGED(const ot_ctx *ctx, ot_hit *hit)
     size_t len;
     bool present;
     const char *h;
+    char tok[72];
     const char *rdns = ctx->res->handoff.rdns;
     int provider;
 
@@ -207,8 +221,8 @@ bool ot_check_HELO_PROVIDER_FORGED(const ot_ctx *ctx, ot_hit *hit)
         return false;
     if (rdns[0] != '\0' && ot_host_in_list(rdns, &ctx->cfg->providers[provider].domains))
         return false;
-    ot_hit_set(hit, helo_hop(ctx), "HELO %.*s claims %s, but %s is %s",
-               (int)(len > 64 ? 64 : len), h, ctx->cfg->providers[provider].name,
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s claims %s, but %s is %s",
+               helo_token(tok, sizeof tok, h, len), ctx->cfg->providers[provider].name,
                ctx->res->handoff.ip, rdns[0] != '\0' ? rdns : "without reverse DNS");
     return true;
 }
@@ -219,11 +233,12 @@ bool ot_check_HELO_NXDOMAIN(const ot_ctx *ctx, ot_hit *hit)
     size_t len;
     bool present;
     const char *h;
+    char tok[72];
 
     if (ctx->ev->helo_resolves != OT_EV_NO || classify(ctx, &lit) != SHAPE_FQDN)
         return false;
     h = ot_checked_helo(ctx, &len, &present);
-    ot_hit_set(hit, helo_hop(ctx), "HELO %.*s does not exist in DNS", (int)(len > 64 ? 64 : len), h);
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s does not exist in DNS", helo_token(tok, sizeof tok, h, len));
     return true;
 }
 
@@ -233,13 +248,14 @@ bool ot_check_HELO_MISMATCH(const ot_ctx *ctx, ot_hit *hit)
     size_t len;
     bool present;
     const char *h;
+    char tok[72];
 
     if (ctx->ev->helo_resolves != OT_EV_YES || ctx->ev->helo_matches != OT_EV_NO ||
         classify(ctx, &lit) != SHAPE_FQDN)
         return false;
     h = ot_checked_helo(ctx, &len, &present);
-    ot_hit_set(hit, helo_hop(ctx), "HELO %.*s resolves, but not to %s",
-               (int)(len > 64 ? 64 : len), h, ctx->res->handoff.ip);
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s resolves, but not to %s",
+               helo_token(tok, sizeof tok, h, len), ctx->res->handoff.ip);
     return true;
 }
 
@@ -252,6 +268,7 @@ bool ot_check_HELO_RDNS_MISMATCH(const ot_ctx *ctx, ot_hit *hit)
     size_t len;
     bool present;
     const char *h;
+    char tok[72];
     const char *rdns = ctx->res->handoff.rdns;
     const char *org_h, *org_r;
 
@@ -262,9 +279,9 @@ bool ot_check_HELO_RDNS_MISMATCH(const ot_ctx *ctx, ot_hit *hit)
         return false;   /* HELO_PROVIDER_FORGED speaks for that case */
     org_h = ot_host_org_domain(h);
     org_r = ot_host_org_domain(rdns);
-    if (strcasecmp(org_h, org_r) == 0)
+    if (ot_host_equal(org_h, org_r))
         return false;
-    ot_hit_set(hit, helo_hop(ctx), "HELO %.*s but %s is %s", (int)(len > 64 ? 64 : len), h,
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s but %s is %s", helo_token(tok, sizeof tok, h, len),
                ctx->res->handoff.ip, rdns);
     return true;
 }

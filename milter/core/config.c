@@ -78,7 +78,7 @@ static const char *const default_dynamic_patterns[] = {
     "dsl", "dial", "dyn", "ppp", "pool", "cable", "dhcp", "client", "cpe",
     "broadband", "user", "host", "ip-", "customer", "cust", "res", "home",
     "modem", "mobile", "wireless", "static", "adsl", "catv", "node", "fibre",
-    "fiber", "ftth", "wlan", NULL,
+    "fiber", "ftth", "wlan", "dialup", "dynamic", NULL,
 };
 
 static const struct {
@@ -114,6 +114,8 @@ bool ot_name_list_add(ot_name_list *l, const char *name, size_t len)
     char **grown;
     char *copy;
 
+    if (len > 1 && name[len - 1] == '.')
+        len--;    /* "mx.example.org." and "mx.example.org" are one name */
     if (len == 0 || len >= OT_HOST_SIZE || l->count >= OT_MAX_NAMES)
         return false;
     grown = realloc(l->items, (l->count + 1) * sizeof *l->items);

@@ -45,7 +45,7 @@ bool ot_host_is_valid(const char *name, size_t len)
         if (++label > 63)
             return false;
     }
-    return name[len - 1] != '-';
+    return name[len - 1] != '-' && name[len - 1] != '.';
 }
 
 bool ot_host_is_fqdn(const char *name, size_t len)
@@ -63,6 +63,8 @@ bool ot_host_is_fqdn(const char *name, size_t len)
     last_len = len - (size_t)(dot + 1 - name);
     if (last_len < 2)
         return false;
+    if (last_len > 4 && strncasecmp(dot + 1, "xn--", 4) == 0)
+        return true;   /* an internationalised TLD in its ASCII form */
     for (const char *p = dot + 1; p < name + len; p++)
         if (!isalpha((unsigned char)*p))
             return false;

@@ -33,6 +33,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MESSAGE_FIRST_BUF     4096u
 #define MESSAGE_FIRST_FIELDS  32u
@@ -149,41 +150,67 @@ typedef struct unfold_result {
 } unfold_result;
 
 /* Unfolds src into dst (or only measures when dst is NULL), writing at
- * most limit bytes. */
+ * most limit bytes. Runs between line breaks and NULs are copied whole:
+ * only those two bytes need a decision, and they are rare. */
 static unfold_result unfold_value(char *dst, size_t limit, const char *src, size_t src_len)
 {
     unfold_result r = { 0, 0, false };
     size_t pos = 0;
 
     while (pos < src_len) {
-        unsigned char c = (unsigned char)src[pos];
-        size_t break_len = 0;
+        const char *lf = memchr(src + pos, '\n', src_len - pos);
+        size_t stop = lf != NULL ? (size_t)(lf - src) : src_len;
+        size_t run_end = stop;
 
-        if (c == '\n')
-            break_len = 1;
-        else if (c == '\r' && pos + 1 < src_len && src[pos + 1] == '\n')
-            break_len = 2;
-        if (break_len > 0) {
-            pos += break_len;
-            if (pos < src_len && byte_is_wsp((unsigned char)src[pos]))
-                continue;          /* folding: the white space that follows stays */
-            c = ' ';               /* a bare line break: keep the words apart */
-        } else {
-            pos++;
+        if (lf != NULL && run_end > pos && src[run_end - 1] == '\r')
+            run_end--;             /* CRLF: the CR belongs to the break */
+        while (pos < run_end) {
+            const char *nul = memchr(src + pos, '\0', run_end - pos);
+            size_t piece_end = nul != NULL ? (size_t)(nul - src) : run_end;
+
+            if (r.len == 0)        /* white space must not lead the value */
+                while (pos < piece_end && byte_is_wsp((unsigned char)src[pos]))
+                    pos++;
+            size_t n = piece_end - pos;
+            if (n > limit - r.len) {
+                if (dst != NULL)
+                    memcpy(dst + r.len, src + pos, limit - r.len);
+                r.len = limit;
+                r.truncated = true;
+                return r;
+            }
+            if (dst != NULL && n > 0)
+                memcpy(dst + r.len, src + pos, n);
+            r.len += n;
+            pos = piece_end;
+            if (nul != NULL) {
+                pos++;
+                r.nuls++;
+                if (r.len > 0) {   /* a NUL turned space, never leading */
+                    if (r.len >= limit) {
+                        r.truncated = true;
+                        return r;
+                    }
+                    if (dst != NULL)
+                        dst[r.len] = ' ';
+                    r.len++;
+                }
+            }
         }
-        if (r.len >= limit) {
-            r.truncated = true;
+        if (lf == NULL)
             break;
+        pos = stop + 1;
+        if (pos < src_len && byte_is_wsp((unsigned char)src[pos]))
+            continue;              /* folding: the white space that follows stays */
+        if (r.len > 0) {           /* a bare line break: keep the words apart */
+            if (r.len >= limit) {
+                r.truncated = true;
+                return r;
+            }
+            if (dst != NULL)
+                dst[r.len] = ' ';
+            r.len++;
         }
-        if (c == '\0') {
-            c = ' ';
-            r.nuls++;
-        }
-        if (r.len == 0 && byte_is_wsp(c))
-            continue;              /* a NUL turned space must not lead the value */
-        if (dst != NULL)
-            dst[r.len] = (char)c;
-        r.len++;
     }
     return r;
 }
@@ -226,10 +253,19 @@ bool ot_message_add_field(ot_message *m, const char *name, size_t name_len,
     while (value_len > 0 && byte_is_trimmable((unsigned char)value[value_len - 1]))
         value_len--;
 
-    unfold_result measured = unfold_value(NULL, OT_MAX_FIELD_VALUE, value, value_len);
-    if (!reserve_field(m) || !reserve_bytes(m, name_len + 1 + measured.len + 1)) {
+    /* unfolding never lengthens a value: reserve its raw length, and only
+     * measure when that does not fit (near OT_MAX_HEADER_BYTES) */
+    size_t bound = value_len < OT_MAX_FIELD_VALUE ? value_len : OT_MAX_FIELD_VALUE;
+    if (!reserve_field(m)) {
         m->dropped++;
         return false;
+    }
+    if (!reserve_bytes(m, name_len + 1 + bound + 1)) {
+        unfold_result measured = unfold_value(NULL, OT_MAX_FIELD_VALUE, value, value_len);
+        if (!reserve_bytes(m, name_len + 1 + measured.len + 1)) {
+            m->dropped++;
+            return false;
+        }
     }
 
     char *name_copy = m->buf + m->len;
@@ -335,10 +371,10 @@ const ot_field *ot_message_find(const ot_message *m, const char *name, size_t in
 {
     if (m == NULL || name == NULL)
         return NULL;
-    size_t name_len = strlen(name);
     for (size_t i = 0; i < m->count; i++) {
         const ot_field *f = &m->fields[i];
-        if (names_equal(f->name, strlen(f->name), name, name_len)) {
+        /* stored names are NUL-terminated and free of NULs: no lengths needed */
+        if (strcasecmp(f->name, name) == 0) {
             if (index == 0)
                 return f;
             index--;

@@ -189,8 +189,15 @@ static bool rc_starts_ci(rc_span s, const char *lower)
 
 static bool rc_contains_ci(rc_span s, const char *lower)
 {
-    for (size_t i = 0; i < s.len; i++)
-        if (rc_starts_ci(rc_make(s.p + i, s.len - i), lower))
+    size_t need = strlen(lower);
+    char first = lower[0];
+    char upper_first = first >= 'a' && first <= 'z' ? (char)(first - 'a' + 'A') : first;
+
+    /* a phrase cannot start closer to the end than its own length allows
+     * (its spaces may stand for longer runs, never for shorter) */
+    for (size_t i = 0; i + need <= s.len; i++)
+        if ((first == ' ' || s.p[i] == first || s.p[i] == upper_first) &&
+            rc_starts_ci(rc_make(s.p + i, s.len - i), lower))
             return true;
     return false;
 }
