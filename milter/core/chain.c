@@ -91,9 +91,7 @@ void ot_chain_trust(const ot_ctx *ctx, ot_result *res)
             continue;
         }
         res->trust[i] = OT_TRUST_TRUSTED;
-        /* a peer our writer authenticated is one of our users: the walk
-         * goes on below it */
-        if (!addr_trusted(ctx->cfg, &h->from_addr) && !(h->flags & OT_HOP_AUTH)) {
+        if (!addr_trusted(ctx->cfg, &h->from_addr)) {
             endpoint_from_hop(&res->handoff, h, (int)i);
             res->boundary = (int)i + 1;
             return;
