@@ -630,8 +630,25 @@ static void rc_read_from_comment(rc_state *st, rc_span text)
     if (n > 0 && sub[0].kind == RC_WORD &&
         (rc_eq_ci(sub[0].text, "helo") || rc_eq_ci(sub[0].text, "ehlo")))
         return;
-    if (!st->peer_read)
+    if (!st->peer_read) {
         rc_read_peer(st, sub, n);
+        return;
+    }
+    /* A second comment with an address: our own MTA writes the peer it
+     * saw after the HELO it was given, so when a HELO itself carries a
+     * "(name [addr])" the last such comment is the real peer. */
+    if (!st->has_addr)
+        return;
+    {
+        rc_state before = *st;
+        st->peer_read = false;
+        st->has_addr = false;
+        st->has_rdns = false;
+        st->has_ident = false;
+        rc_read_peer(st, sub, n);
+        if (!st->has_addr)
+            *st = before;
+    }
 }
 
 /* ---- clauses -------------------------------------------------------------- */

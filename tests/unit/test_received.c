@@ -442,7 +442,7 @@ static void test_hostile(void)
         { "from a.example (b.example [192.0.2.300]) by c.example with SMTP", "", "bad literal" },
         { "from a.example (b.example [192.0.2.1]junk) by c.example with SMTP", "", "junk after literal" },
         { "from a.example (b.example [192.0.2.1]) (c.example [198.51.100.1]) by d.example with SMTP",
-          "192.0.2.1", "only the first address comment" },
+          "198.51.100.1", "the last address comment is the peer (a HELO may carry one)" },
         { "from a.example (HELO b.example) (192.0.2.1) by c.example with SMTP", "192.0.2.1",
           "qmail: address after the HELO comment" },
     };
