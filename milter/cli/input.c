@@ -235,7 +235,8 @@ static void emit_message(const stream_ctx *s, unsigned long msgno, bool numbered
 
 static bool read_stream(const stream_ctx *s, FILE *fp)
 {
-    line_reader *r = calloc(1, sizeof *r);
+    /* not calloc: the buffer needs no clearing, only the cursor fields */
+    line_reader *r = malloc(sizeof *r);
     message_buf m = { 0 };
     const char *piece;
     size_t n;
@@ -250,7 +251,11 @@ static bool read_stream(const stream_ctx *s, FILE *fp)
         return false;
     }
     r->fp = fp;
+    r->start = r->end = 0;
     r->at_line_start = true;
+    r->eof = r->error = false;
+    r->saved_errno = 0;
+    r->consumed = 0;
 
     while (reader_next(r, &piece, &n, &line_start)) {
         if (first) {

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "chain.h"
+#include "checks.h"
 #include "render.h"
 
 const char *ot_path_name(enum ot_path p)
@@ -153,6 +154,7 @@ void ot_analyze(const ot_config *cfg, const ot_session *session, const ot_messag
     ot_chain_breaks(&ctx, res);
     ot_chain_origin_and_path(&ctx, res);
     res->received_at = received_at(&ctx, res);
+    ot_helo_classify(&ctx, &res->helo);
     run_signals(&ctx, res);
     res->score = (double)(long long)(res->score * 10.0 + (res->score >= 0 ? 0.5 : -0.5)) / 10.0;
     res->action = decide(cfg, res->score);

@@ -36,6 +36,24 @@ enum ot_path {
 
 enum ot_action { OT_ACTION_ACCEPT = 0, OT_ACTION_QUARANTINE, OT_ACTION_REJECT };
 
+/* What shape the judged HELO has; the HELO_* checks are exclusive on it. */
+enum ot_helo_shape {
+    OT_HELO_ABSENT = 0, OT_HELO_BARE_IP, OT_HELO_LITERAL, OT_HELO_LOCALHOST,
+    OT_HELO_INVALID, OT_HELO_SHORT, OT_HELO_FQDN,
+};
+
+#define OT_HELO_QUOTE 48u   /* bytes of a HELO quoted in a detail */
+
+/* The HELO the checks judge (the live session's, else the handoff
+ * line's), classified once per message. */
+typedef struct ot_helo_view {
+    const char *text;                /* may hold any byte: use len */
+    size_t len;
+    enum ot_helo_shape shape;
+    ot_addr literal;                 /* the address of an address-shaped HELO */
+    char token[OT_HELO_QUOTE + 4];   /* sanitized single token, "..." when cut */
+} ot_helo_view;
+
 /* A host on the path: where the handoff or the origin stands. */
 typedef struct ot_endpoint {
     bool present;
@@ -63,6 +81,7 @@ typedef struct ot_result {
     enum ot_path path;
     bool breaks[OT_MAX_RECEIVED];    /* hop i does not connect to the hop above it */
     int origin_hop;                  /* deepest connected hop; -1 = the handoff is the origin */
+    ot_helo_view helo;
     int64_t received_at;             /* when our side got it: session clock or the
                                         date of the handoff line; 0 if unknown */
     ot_fired fired[OT_MAX_SIGNALS];

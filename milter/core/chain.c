@@ -208,7 +208,9 @@ void ot_chain_breaks(const ot_ctx *ctx, ot_result *res)
     }
 }
 
-static bool is_web_uid_line(const ot_hop *h)
+/* a line with no network peer (a local program) or written by a web
+ * front end: where a script's mail enters the chain */
+static bool is_local_or_web_line(const ot_hop *h)
 {
     return (h->flags & (OT_HOP_LOCAL | OT_HOP_HTTP)) != 0;
 }
@@ -231,30 +233,41 @@ static bool message_has_web_script_marks(const ot_message *m)
     return false;
 }
 
-static bool endpoint_dynamic_or_anonymous(const ot_ctx *ctx, const ot_endpoint *e)
+/* no reverse name, or one shaped like an end-user pool */
+static bool peer_is_end_user(const ot_ctx *ctx, const char *rdns, const ot_addr *addr)
 {
-    if (e->rdns[0] == '\0')
-        return true;
-    return ot_host_looks_dynamic(ctx->cfg, e->rdns, &e->addr);
+    return rdns[0] == '\0' || ot_host_looks_dynamic(ctx->cfg, rdns, addr);
 }
 
-void ot_chain_origin_and_path(const ot_ctx *ctx, ot_result *res)
+/* The relay's own record of who gave it the message: an unauthenticated
+ * end-user address of another organisation is what an open relay accepts
+ * and a closed one refuses. */
+static bool relayed_for_stranger(const ot_ctx *ctx, const ot_result *res)
+{
+    const ot_hop *b = NULL;
+
+    for (size_t i = (size_t)res->boundary; i < res->nhops && b == NULL; i++)
+        if (hop_has_peer(&res->hops[i]))
+            b = &res->hops[i];
+    if (b == NULL || (b->flags & (OT_HOP_AUTH | OT_HOP_LOCAL | OT_HOP_INTERNAL | OT_HOP_FETCH)))
+        return false;
+    if (ot_addr_is_unroutable(&b->from_addr) || !peer_is_end_user(ctx, b->from_rdns, &b->from_addr))
+        return false;
+    if (same_org(b->from_rdns, res->handoff.rdns) || same_org(b->by, b->from_rdns) ||
+        same_org(b->by, b->from_helo))
+        return false;
+    /* the same /16 as the relay: its own customers */
+    return !(b->from_addr.family == 4 && res->handoff.addr.family == 4 &&
+             memcmp(b->from_addr.bytes, res->handoff.addr.bytes, 2) == 0);
+}
+
+/* Walks the claims below the handoff while they connect; returns the
+ * deepest connected line of any kind (-1 if none) and sets the origin to
+ * the deepest connected public peer, else the handoff. */
+static int find_origin(ot_result *res)
 {
     int deepest = -1;          /* deepest connected hop with a peer address */
-    int deepest_line = -1;     /* deepest connected line of any kind */
-    const ot_hop *handoff_line = NULL;
-
-    res->origin_hop = -1;
-    memset(&res->origin, 0, sizeof res->origin);
-    if (!res->handoff.present) {
-        /* internal only when our side wrote every line; a walk stopped by
-         * a line it could not read knows nothing */
-        bool all_ours = (size_t)res->boundary == res->nhops && (res->nhops > 0 || ctx->session->present);
-        res->path = all_ours ? OT_PATH_INTERNAL : OT_PATH_UNKNOWN;
-        return;
-    }
-    if (res->handoff.hop >= 0)
-        handoff_line = &res->hops[res->handoff.hop];
+    int deepest_line = -1;
 
     for (size_t i = (size_t)res->boundary; i < res->nhops; i++) {
         const ot_hop *h = &res->hops[i];
@@ -275,54 +288,40 @@ void ot_chain_origin_and_path(const ot_ctx *ctx, ot_result *res)
         endpoint_from_hop(&res->origin, &res->hops[deepest], deepest);
         res->origin_hop = deepest;
     }
+    return deepest_line;
+}
 
-    /* what kind of path: an authenticated start, to us or to the
-     * sender's own provider, is a submission */
+static bool hop_authenticated(const ot_result *res, int hop)
+{
+    return hop >= 0 && (res->hops[hop].flags & OT_HOP_AUTH) != 0;
+}
+
+void ot_chain_origin_and_path(const ot_ctx *ctx, ot_result *res)
+{
+    int deepest_line;
+
+    res->origin_hop = -1;
+    memset(&res->origin, 0, sizeof res->origin);
+    if (!res->handoff.present) {
+        /* internal only when our side wrote every line; a walk stopped by
+         * a line it could not read knows nothing */
+        bool all_ours = (size_t)res->boundary == res->nhops && (res->nhops > 0 || ctx->session->present);
+        res->path = all_ours ? OT_PATH_INTERNAL : OT_PATH_UNKNOWN;
+        return;
+    }
+    deepest_line = find_origin(res);
+
+    /* an authenticated start, to us or to the sender's own provider */
     if ((ctx->session->present && ctx->session->auth_user[0] != '\0') ||
-        (handoff_line != NULL && (handoff_line->flags & OT_HOP_AUTH)) ||
-        (res->origin_hop >= 0 && (res->hops[res->origin_hop].flags & OT_HOP_AUTH))) {
+        hop_authenticated(res, res->handoff.hop) || hop_authenticated(res, res->origin_hop))
         res->path = OT_PATH_SUBMISSION;
-        return;
-    }
-    if (deepest_line >= 0 && is_web_uid_line(&res->hops[deepest_line]) &&
-        message_has_web_script_marks(ctx->msg)) {
+    else if ((deepest_line < 0 || is_local_or_web_line(&res->hops[deepest_line])) &&
+             message_has_web_script_marks(ctx->msg))
         res->path = OT_PATH_WEBFORM;
-        return;
-    }
-    if (deepest_line < 0 && message_has_web_script_marks(ctx->msg)) {
-        res->path = OT_PATH_WEBFORM;
-        return;
-    }
-    if (res->origin_hop < 0) {
+    else if (res->origin_hop < 0)
         res->path = OT_PATH_DIRECT_TO_MX;
-        return;
-    }
-    /* relayed: the relay's own record of who gave it the message. An
-     * unauthenticated peer of another organisation with an end-user
-     * address is what an open relay accepts and a closed one refuses. */
-    {
-        int below = -1;
-        for (size_t i = (size_t)res->boundary; i < res->nhops; i++)
-            if (hop_has_peer(&res->hops[i])) {
-                below = (int)i;
-                break;
-            }
-        if (below >= 0) {
-            const ot_hop *b = &res->hops[below];
-            ot_endpoint peer;
-
-            endpoint_from_hop(&peer, b, below);
-            if (!(b->flags & (OT_HOP_AUTH | OT_HOP_LOCAL | OT_HOP_INTERNAL | OT_HOP_FETCH)) &&
-                !ot_addr_is_unroutable(&b->from_addr) &&
-                endpoint_dynamic_or_anonymous(ctx, &peer) &&
-                !same_org(b->from_rdns, res->handoff.rdns) &&
-                !same_org(b->by, b->from_rdns) && !same_org(b->by, b->from_helo) &&
-                !(b->from_addr.family == 4 && res->handoff.addr.family == 4 &&
-                  memcmp(b->from_addr.bytes, res->handoff.addr.bytes, 2) == 0)) {
-                res->path = OT_PATH_OPEN_RELAY;
-                return;
-            }
-        }
-    }
-    res->path = OT_PATH_RELAY;
+    else if (relayed_for_stranger(ctx, res))
+        res->path = OT_PATH_OPEN_RELAY;
+    else
+        res->path = OT_PATH_RELAY;
 }

@@ -18,7 +18,8 @@ OT_SIGNAL_LIST(OT_CHECK)
 void ot_hit_set(ot_hit *hit, int hop, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* the HELO the checks judge: the live session's, else the handoff line's */
-const char *ot_checked_helo(const ot_ctx *ctx, size_t *len, bool *present);
+/* Fills res->helo from the session or the handoff line; runs once, after
+ * the trust walk and before the checks. */
+void ot_helo_classify(const ot_ctx *ctx, ot_helo_view *view);
 
 #endif

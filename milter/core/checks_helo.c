@@ -3,49 +3,16 @@
  *
  * The HELO judged is the live session's, or offline the one the handoff
  * line records. The shape checks are exclusive, most specific first: a
- * bare address is not also "not a FQDN". Names come from the attacker:
- * details quote them only through ot_hit_set, which sanitizes.
+ * bare address is not also "not a FQDN". The HELO is classified once
+ * per message (ot_helo_classify); names come from the attacker, so a
+ * detail quotes only the view's sanitized token.
  */
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "checks.h"
 #include "hostname.h"
 #include "sanitize.h"
-
-const char *ot_checked_helo(const ot_ctx *ctx, size_t *len, bool *present)
-{
-    const ot_session *s = ctx->session;
-    const ot_result *r = ctx->res;
-
-    if (r->handoff.present && r->handoff.hop < 0) {
-        *present = s->helo_seen && s->helo_len > 0;
-        *len = s->helo_len;
-        return s->helo;
-    }
-    if (r->handoff.present) {
-        const char *h = r->hops[r->handoff.hop].from_helo;
-        *len = strlen(h);
-        *present = *len > 0;
-        return h;
-    }
-    *len = 0;
-    *present = false;
-    return "";
-}
-
-/* A HELO quoted in a detail is one token: no spaces, ';' or controls */
-static const char *helo_token(char *buf, size_t size, const char *h, size_t len)
-{
-    ot_sanitize_token(buf, size, h, len);
-    return buf;
-}
-
-static int helo_hop(const ot_ctx *ctx)
-{
-    return ctx->res->handoff.present ? ctx->res->handoff.hop : -1;
-}
 
 /* bytes outside what any MTA would write in a host name or literal */
 static bool helo_has_bad_bytes(const char *h, size_t len)
@@ -58,36 +25,67 @@ static bool helo_has_bad_bytes(const char *h, size_t len)
     return false;
 }
 
-enum helo_shape { SHAPE_NONE, SHAPE_BARE_IP, SHAPE_LITERAL, SHAPE_LOCALHOST, SHAPE_INVALID,
-                  SHAPE_SHORT, SHAPE_FQDN };
-
-static enum helo_shape classify(const ot_ctx *ctx, ot_addr *lit)
+static enum ot_helo_shape classify(const char *h, size_t len, bool overlong, ot_addr *lit)
 {
-    size_t len;
-    bool present;
-    const char *h = ot_checked_helo(ctx, &len, &present);
-
-    lit->family = 0;
-    if (!present)
-        return SHAPE_NONE;
-    if (ctx->res->handoff.hop < 0 && ctx->session->helo_overlong)
-        return SHAPE_INVALID;
-    if (helo_has_bad_bytes(h, len))
-        return SHAPE_INVALID;
+    if (len == 0)
+        return OT_HELO_ABSENT;
+    if (overlong || helo_has_bad_bytes(h, len))
+        return OT_HELO_INVALID;
     if (ot_host_is_localhost(h, len))
-        return SHAPE_LOCALHOST;
+        return OT_HELO_LOCALHOST;
     if (ot_host_is_literal(h, len, lit)) {
         if (lit->family == 0)
-            return SHAPE_INVALID;
-        return ot_addr_is_loopback(lit) ? SHAPE_LOCALHOST : SHAPE_LITERAL;
+            return OT_HELO_INVALID;
+        return ot_addr_is_loopback(lit) ? OT_HELO_LOCALHOST : OT_HELO_LITERAL;
     }
     if (ot_host_is_bare_ip(h, len, lit))
-        return ot_addr_is_loopback(lit) ? SHAPE_LOCALHOST : SHAPE_BARE_IP;
+        return ot_addr_is_loopback(lit) ? OT_HELO_LOCALHOST : OT_HELO_BARE_IP;
     if (!ot_host_is_valid(h, len))
-        return SHAPE_INVALID;
+        return OT_HELO_INVALID;
     if (!ot_host_is_fqdn(h, len))
-        return SHAPE_SHORT;
-    return SHAPE_FQDN;
+        return OT_HELO_SHORT;
+    return OT_HELO_FQDN;
+}
+
+void ot_helo_classify(const ot_ctx *ctx, ot_helo_view *view)
+{
+    const ot_session *s = ctx->session;
+    const ot_result *r = ctx->res;
+    bool overlong = false;
+
+    memset(view, 0, sizeof *view);
+    view->text = "";
+    if (r->handoff.present && r->handoff.hop < 0) {
+        if (s->helo_seen) {
+            view->text = s->helo;
+            view->len = s->helo_len;
+            overlong = s->helo_overlong;
+        }
+    } else if (r->handoff.present) {
+        view->text = r->hops[r->handoff.hop].from_helo;
+        view->len = strlen(view->text);
+    }
+    view->shape = classify(view->text, view->len, overlong, &view->literal);
+    /* one token (no spaces, ';' or controls), so a quote cannot pass for
+     * more of the detail than it is */
+    ot_sanitize_token(view->token, OT_HELO_QUOTE + 1, view->text,
+                      view->len > OT_HELO_QUOTE ? OT_HELO_QUOTE : view->len);
+    if (view->len > OT_HELO_QUOTE)
+        strcat(view->token, "...");
+}
+
+static int helo_hop(const ot_ctx *ctx)
+{
+    return ctx->res->handoff.present ? ctx->res->handoff.hop : -1;
+}
+
+/* The shape checks: fire when the HELO has that shape. */
+static bool fire_on_shape(const ot_ctx *ctx, ot_hit *hit, enum ot_helo_shape shape, const char *what)
+{
+    if (ctx->res->helo.shape != shape)
+        return false;
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s %s", ctx->res->helo.token, what);
+    return true;
 }
 
 bool ot_check_HELO_MISSING(const ot_ctx *ctx, ot_hit *hit)
@@ -95,7 +93,7 @@ bool ot_check_HELO_MISSING(const ot_ctx *ctx, ot_hit *hit)
     /* offline, a line without a HELO may only mean its writer omits it */
     if (!ctx->res->handoff.present || ctx->res->handoff.hop >= 0)
         return false;
-    if (ctx->session->helo_seen && ctx->session->helo_len > 0)
+    if (ctx->res->helo.shape != OT_HELO_ABSENT)
         return false;
     ot_hit_set(hit, -1, "client %s sent no HELO/EHLO name", ctx->res->handoff.ip);
     return true;
@@ -103,159 +101,98 @@ bool ot_check_HELO_MISSING(const ot_ctx *ctx, ot_hit *hit)
 
 bool ot_check_HELO_BARE_IP(const ot_ctx *ctx, ot_hit *hit)
 {
-    ot_addr lit;
-    size_t len;
-    bool present;
-    const char *h;
-    char tok[72];
-
-    if (classify(ctx, &lit) != SHAPE_BARE_IP)
-        return false;
-    h = ot_checked_helo(ctx, &len, &present);
-    ot_hit_set(hit, helo_hop(ctx), "HELO %s is a bare address, not a name or [literal]",
-               helo_token(tok, sizeof tok, h, len));
-    return true;
-}
-
-bool ot_check_HELO_LITERAL_MISMATCH(const ot_ctx *ctx, ot_hit *hit)
-{
-    ot_addr lit;
-    char text[OT_IPTEXT_SIZE];
-
-    if (classify(ctx, &lit) != SHAPE_LITERAL || ctx->res->handoff.addr.family == 0)
-        return false;
-    if (ot_addr_equal(&lit, &ctx->res->handoff.addr))
-        return false;
-    ot_hit_set(hit, helo_hop(ctx), "HELO [%s] but the client is %s",
-               ot_addr_format(&lit, text, sizeof text), ctx->res->handoff.ip);
-    return true;
+    return fire_on_shape(ctx, hit, OT_HELO_BARE_IP, "is a bare address, not a name or [literal]");
 }
 
 bool ot_check_HELO_NOT_FQDN(const ot_ctx *ctx, ot_hit *hit)
 {
-    ot_addr lit;
-    size_t len;
-    bool present;
-    const char *h;
-    char tok[72];
-
-    if (classify(ctx, &lit) != SHAPE_SHORT)
-        return false;
-    h = ot_checked_helo(ctx, &len, &present);
-    ot_hit_set(hit, helo_hop(ctx), "HELO %s is not a fully qualified name",
-               helo_token(tok, sizeof tok, h, len));
-    return true;
+    return fire_on_shape(ctx, hit, OT_HELO_SHORT, "is not a fully qualified name");
 }
 
 bool ot_check_HELO_INVALID(const ot_ctx *ctx, ot_hit *hit)
 {
-    ot_addr lit;
-    size_t len;
-    bool present;
-    const char *h;
-    char tok[72];
+    return fire_on_shape(ctx, hit, OT_HELO_INVALID, "is not a valid host name or address literal");
+}
 
-    if (classify(ctx, &lit) != SHAPE_INVALID)
+bool ot_check_HELO_LITERAL_MISMATCH(const ot_ctx *ctx, ot_hit *hit)
+{
+    const ot_helo_view *h = &ctx->res->helo;
+    char text[OT_IPTEXT_SIZE];
+
+    if (h->shape != OT_HELO_LITERAL || ctx->res->handoff.addr.family == 0)
         return false;
-    h = ot_checked_helo(ctx, &len, &present);
-    ot_hit_set(hit, helo_hop(ctx), "HELO %s%s is not a valid host name or address literal",
-               helo_token(tok, 52, h, len > 48 ? 48 : len), len > 48 ? "..." : "");
+    if (ot_addr_equal(&h->literal, &ctx->res->handoff.addr))
+        return false;
+    ot_hit_set(hit, helo_hop(ctx), "HELO [%s] but the client is %s",
+               ot_addr_format(&h->literal, text, sizeof text), ctx->res->handoff.ip);
     return true;
 }
 
 bool ot_check_HELO_LOCALHOST(const ot_ctx *ctx, ot_hit *hit)
 {
-    ot_addr lit;
-    size_t len;
-    bool present;
-    const char *h;
-    char tok[72];
-
-    if (classify(ctx, &lit) != SHAPE_LOCALHOST)
+    if (ctx->res->helo.shape != OT_HELO_LOCALHOST)
         return false;
-    h = ot_checked_helo(ctx, &len, &present);
-    ot_hit_set(hit, helo_hop(ctx), "HELO %s names the loopback host from %s",
-               helo_token(tok, sizeof tok, h, len), ctx->res->handoff.ip);
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s names the loopback host from %s", ctx->res->helo.token,
+               ctx->res->handoff.ip);
     return true;
 }
 
 bool ot_check_HELO_OURS(const ot_ctx *ctx, ot_hit *hit)
 {
-    ot_addr lit;
-    size_t len;
-    bool present;
-    const char *h;
-    char tok[72];
-    enum helo_shape shape = classify(ctx, &lit);
+    const ot_helo_view *h = &ctx->res->helo;
 
-    h = ot_checked_helo(ctx, &len, &present);
-    if (shape == SHAPE_FQDN || shape == SHAPE_SHORT) {
-        if (!ot_host_in_list(h, &ctx->cfg->local_hostnames))
+    switch (h->shape) {
+    case OT_HELO_FQDN:
+    case OT_HELO_SHORT:
+        if (!ot_host_in_list(h->text, &ctx->cfg->local_hostnames))
             return false;
-    } else if (shape == SHAPE_LITERAL || shape == SHAPE_BARE_IP) {
-        if (!ot_cidr_list_contains(&ctx->cfg->trusted, &lit))
+        break;
+    case OT_HELO_LITERAL:
+    case OT_HELO_BARE_IP:
+        if (!ot_cidr_list_contains(&ctx->cfg->trusted, &h->literal))
             return false;
-    } else {
+        break;
+    default:
         return false;
     }
-    ot_hit_set(hit, helo_hop(ctx), "HELO %s claims to be one of our hosts, from %s",
-               helo_token(tok, sizeof tok, h, len), ctx->res->handoff.ip);
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s claims to be one of our hosts, from %s", h->token,
+               ctx->res->handoff.ip);
     return true;
 }
 
 bool ot_check_HELO_PROVIDER_FORGED(const ot_ctx *ctx, ot_hit *hit)
 {
-    ot_addr lit;
-    size_t len;
-    bool present;
-    const char *h;
-    char tok[72];
+    const ot_helo_view *h = &ctx->res->helo;
     const char *rdns = ctx->res->handoff.rdns;
     int provider;
 
-    if (classify(ctx, &lit) != SHAPE_FQDN)
+    if (h->shape != OT_HELO_FQDN)
         return false;
-    h = ot_checked_helo(ctx, &len, &present);
-    provider = ot_host_provider(ctx->cfg, h);
+    provider = ot_host_provider(ctx->cfg, h->text);
     if (provider < 0)
         return false;
     if (rdns[0] != '\0' && ot_host_in_list(rdns, &ctx->cfg->providers[provider].domains))
         return false;
-    ot_hit_set(hit, helo_hop(ctx), "HELO %s claims %s, but %s is %s",
-               helo_token(tok, sizeof tok, h, len), ctx->cfg->providers[provider].name,
-               ctx->res->handoff.ip, rdns[0] != '\0' ? rdns : "without reverse DNS");
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s claims %s, but %s is %s", h->token,
+               ctx->cfg->providers[provider].name, ctx->res->handoff.ip,
+               rdns[0] != '\0' ? rdns : "without reverse DNS");
     return true;
 }
 
 bool ot_check_HELO_NXDOMAIN(const ot_ctx *ctx, ot_hit *hit)
 {
-    ot_addr lit;
-    size_t len;
-    bool present;
-    const char *h;
-    char tok[72];
-
-    if (ctx->ev->helo_resolves != OT_EV_NO || classify(ctx, &lit) != SHAPE_FQDN)
+    if (ctx->ev->helo_resolves != OT_EV_NO)
         return false;
-    h = ot_checked_helo(ctx, &len, &present);
-    ot_hit_set(hit, helo_hop(ctx), "HELO %s does not exist in DNS", helo_token(tok, sizeof tok, h, len));
-    return true;
+    return fire_on_shape(ctx, hit, OT_HELO_FQDN, "does not exist in DNS");
 }
 
 bool ot_check_HELO_MISMATCH(const ot_ctx *ctx, ot_hit *hit)
 {
-    ot_addr lit;
-    size_t len;
-    bool present;
-    const char *h;
-    char tok[72];
-
     if (ctx->ev->helo_resolves != OT_EV_YES || ctx->ev->helo_matches != OT_EV_NO ||
-        classify(ctx, &lit) != SHAPE_FQDN)
+        ctx->res->helo.shape != OT_HELO_FQDN)
         return false;
-    h = ot_checked_helo(ctx, &len, &present);
-    ot_hit_set(hit, helo_hop(ctx), "HELO %s resolves, but not to %s",
-               helo_token(tok, sizeof tok, h, len), ctx->res->handoff.ip);
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s resolves, but not to %s", ctx->res->helo.token,
+               ctx->res->handoff.ip);
     return true;
 }
 
@@ -264,25 +201,16 @@ bool ot_check_HELO_MISMATCH(const ot_ctx *ctx, ot_hit *hit)
  * its address. Honest servers announce their own name. */
 bool ot_check_HELO_RDNS_MISMATCH(const ot_ctx *ctx, ot_hit *hit)
 {
-    ot_addr lit;
-    size_t len;
-    bool present;
-    const char *h;
-    char tok[72];
+    const ot_helo_view *h = &ctx->res->helo;
     const char *rdns = ctx->res->handoff.rdns;
-    const char *org_h, *org_r;
 
-    if (rdns[0] == '\0' || classify(ctx, &lit) != SHAPE_FQDN)
+    if (rdns[0] == '\0' || h->shape != OT_HELO_FQDN)
         return false;
-    h = ot_checked_helo(ctx, &len, &present);
-    if (ot_host_provider(ctx->cfg, h) >= 0)
+    if (ot_host_provider(ctx->cfg, h->text) >= 0)
         return false;   /* HELO_PROVIDER_FORGED speaks for that case */
-    org_h = ot_host_org_domain(h);
-    org_r = ot_host_org_domain(rdns);
-    if (ot_host_equal(org_h, org_r))
+    if (ot_host_equal(ot_host_org_domain(h->text), ot_host_org_domain(rdns)))
         return false;
-    ot_hit_set(hit, helo_hop(ctx), "HELO %s but %s is %s", helo_token(tok, sizeof tok, h, len),
-               ctx->res->handoff.ip, rdns);
+    ot_hit_set(hit, helo_hop(ctx), "HELO %s but %s is %s", h->token, ctx->res->handoff.ip, rdns);
     return true;
 }
 

@@ -465,14 +465,9 @@ bool ot_config_split_line(char *line, char **key, char **value)
     return true;
 }
 
-const char *const *ot_config_key_names(void)
+const char *ot_config_key_name(size_t index)
 {
-    static const char *names[NKEYS + 1];
-
-    for (size_t i = 0; i < NKEYS; i++)
-        names[i] = config_keys[i].name;
-    names[NKEYS] = NULL;
-    return names;
+    return index < NKEYS ? config_keys[index].name : NULL;
 }
 
 void ot_config_init(ot_config *c)

@@ -103,7 +103,8 @@ int ot_config_signal_index(const char *name);
 bool ot_name_list_add(ot_name_list *l, const char *name, size_t len);
 void ot_name_list_free(ot_name_list *l);
 
-/* Names of all keys, NULL-terminated, for documentation checks. */
-const char *const *ot_config_key_names(void);
+/* The index-th key of the table, or NULL past the end (for checks that
+ * every key is documented and tested). */
+const char *ot_config_key_name(size_t index);
 
 #endif

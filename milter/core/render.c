@@ -90,19 +90,15 @@ void ot_render_header(const ot_ctx *ctx, ot_result *res)
     put(&o, " signals=");
     if (res->nfired == 0)
         put(&o, "none");
-    for (size_t i = 0; i < res->nfired && !o.full; i++) {
-        size_t before = o.len;
-        /* leave room for a "+NN" tail */
-        if (o.len + strlen(ot_signal_table[res->fired[i].id].name) + 6 >= o.size)
+    for (size_t i = 0; i < res->nfired; i++) {
+        const char *name = ot_signal_table[res->fired[i].id].name;
+
+        /* a name goes in only with room left for a "+NN" tail after it */
+        if (o.full || o.len + strlen(name) + 6 >= o.size)
             break;
         if (i > 0)
             put(&o, ",");
-        put(&o, ot_signal_table[res->fired[i].id].name);
-        if (o.full) {
-            o.len = before;
-            res->header[before] = '\0';
-            break;
-        }
+        put(&o, name);
         shown++;
     }
     if (shown < res->nfired) {

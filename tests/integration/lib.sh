@@ -539,3 +539,11 @@ CONF
 ot_milter_bin() {
     echo "${OT_MILTER_BIN:-${top_builddir:-.}/milter/daemon/origin-trace-milter}"
 }
+
+# ot_require_root WHAT: the MTA tests run their own servers as root; skip
+# (TAP plan 0) without root or when OT_SKIP_INTEGRATION=1 (make distcheck).
+ot_require_root() {
+    [ "$(id -u)" -eq 0 ] || skip_all "needs root to run $1"
+    [ "${OT_SKIP_INTEGRATION:-0}" = 1 ] && skip_all "OT_SKIP_INTEGRATION=1"
+    return 0
+}

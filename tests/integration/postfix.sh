@@ -25,8 +25,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/integration/lib.sh"
 msgdir="$top_srcdir/tests/integration/msg"
 
-[ "$(id -u)" -eq 0 ] || skip_all "needs root to run a private Postfix"
-[ "${OT_SKIP_INTEGRATION:-0}" = 1 ] && skip_all "OT_SKIP_INTEGRATION=1"
+ot_require_root "a private Postfix"
 
 # Missing prerequisites fail rather than skip: CI installs them, and a
 # silent skip there would hide the whole end-to-end check.

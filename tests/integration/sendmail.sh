@@ -33,8 +33,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/integration/lib.sh"
 msgdir="$top_srcdir/tests/integration/msg"
 
-[ "$(id -u)" -eq 0 ] || skip_all "needs root to run a private sendmail"
-[ "${OT_SKIP_INTEGRATION:-0}" = 1 ] && skip_all "OT_SKIP_INTEGRATION=1"
+ot_require_root "a private sendmail"
 
 prereq_ok=0
 if ! sm_available; then
