@@ -26,7 +26,8 @@ done
 
 packages="build-essential autoconf automake libtool pkg-config libjson-c-dev libmilter-dev
   miltertest postfix swaks m4 python3 iproute2 binutils procps
-  libwrap0 libdb5.3 libldap-2.5-0 libsasl2-2 libnsl2"
+  libwrap0 libdb5.3 libldap-2.5-0 libsasl2-2 libnsl2
+  libunbound-dev libevent-dev libspf2-dev libopendkim-dev nsd bind9-dnsutils openssl"
 
 if [ $install -eq 1 ]; then
     if [ "$(id -u)" -ne 0 ]; then

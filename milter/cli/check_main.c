@@ -27,6 +27,7 @@
 #include "analysis.h"
 #include "config.h"
 #include "config_load.h"
+#include "dns_evidence.h"
 #include "input.h"
 #include "message.h"
 #include "output.h"
@@ -48,6 +49,7 @@ typedef struct run {
     ot_result *res;
     check_summary summary;
     bool output_failed;
+    const ot_dns_services *dns;      /* NULL: offline */
 } run;
 
 enum long_only {
@@ -154,6 +156,12 @@ static void on_message(void *arg, const char *name, const char *header, size_t l
         /* ot_analyze resets what it reads; clearing the whole result here
          * cost more than the analysis */
         ot_analyze(r->cfg, r->session, &r->msg, NULL, r->now, r->res);
+        if (r->dns != NULL) {
+            /* the first pass named the handoff; the second judges the evidence */
+            ot_evidence ev;
+            check_dns_evidence(r->dns, r->cfg, r->session, &r->msg, r->res, header, len, &ev);
+            ot_analyze(r->cfg, r->session, &r->msg, &ev, r->now, r->res);
+        }
     }
     switch (r->format) {
     case FORMAT_LINE:
@@ -187,6 +195,7 @@ int main(int argc, char **argv)
     const char *session_option_name = NULL;
     char err[512];
     int opt, status = 0;
+    ot_dns_services dns = { NULL, NULL, NULL };
 
     memset(&r, 0, sizeof r);
     ot_session_init(&session);
@@ -307,9 +316,17 @@ int main(int argc, char **argv)
         }
     }
     free(trusted);
-    if (want_dns || (cfg.dns && !said_offline))
-        fprintf(stderr, PROG ": %s: DNS lookups are not built yet; analysing offline\n",
-                want_dns ? "--dns" : "DNS yes");
+    if (want_dns || (cfg.dns && !said_offline)) {
+        cfg.dns = true;
+        if (!ot_dns_services_open(&dns, &cfg, err, sizeof err)) {
+            fprintf(stderr, PROG ": DNS: %s\n", err);
+            ot_config_free(&cfg);
+            return EXIT_USAGE;
+        }
+        r.dns = &dns;
+    } else {
+        cfg.dns = false;
+    }
 
     r.res = calloc(1, sizeof *r.res);
     if (r.res == NULL) {
@@ -322,8 +339,10 @@ int main(int argc, char **argv)
     ot_message_init(&r.msg);
     check_summary_init(&r.summary);
 
+    /* the body is read only when a signature may need it */
+    check_input input = { PROG, on_message, &r, r.dns != NULL && cfg.dkim };
     for (int i = optind; i < argc; i++) {
-        if (!check_input_each(PROG, argv[i], on_message, &r))
+        if (!check_input_each(&input, argv[i]))
             status = EXIT_READ_ERROR;
     }
     if (r.format == FORMAT_SUMMARY)
@@ -339,6 +358,7 @@ int main(int argc, char **argv)
     check_summary_free(&r.summary);
     ot_message_free(&r.msg);
     free(r.res);
+    ot_dns_services_close(&dns);
     ot_config_free(&cfg);
     return status;
 }

@@ -119,20 +119,20 @@ typedef struct message_buf {
     bool out_of_memory;
 } message_buf;
 
-static void message_append(message_buf *m, const char *bytes, size_t n)
+static void message_append(message_buf *m, const char *bytes, size_t n, size_t limit)
 {
     if (m->truncated || m->out_of_memory)
         return;
-    if (n > CHECK_INPUT_MAX_HEADER - m->len) {
-        n = CHECK_INPUT_MAX_HEADER - m->len;
+    if (n > limit - m->len) {
+        n = limit - m->len;
         m->truncated = true;
     }
     if (n > m->cap - m->len) {
         size_t want = m->cap ? m->cap : 16384u;
         while (want - m->len < n)
             want *= 2;
-        if (want > CHECK_INPUT_MAX_HEADER)
-            want = CHECK_INPUT_MAX_HEADER;
+        if (want > limit)
+            want = limit;
         char *grown = realloc(m->data, want);
         if (grown == NULL) {
             m->out_of_memory = true;
@@ -208,10 +208,8 @@ bool check_input_is_mbox_separator(const char *line, size_t len)
 /* ---- a stream: one message or an mbox -------------------------------------- */
 
 typedef struct stream_ctx {
-    const char *prog;
+    const check_input *in;
     const char *name;
-    check_message_fn fn;
-    void *arg;
 } stream_ctx;
 
 static void emit_message(const stream_ctx *s, unsigned long msgno, bool numbered,
@@ -227,7 +225,7 @@ static void emit_message(const stream_ctx *s, unsigned long msgno, bool numbered
     if (why == NULL && m->out_of_memory)
         why = "out of memory while reading the header";
     /* a header cut at the cap is still analysed: the core bounds it anyway */
-    s->fn(s->arg, name, m->data ? m->data : "", m->len, why);
+    s->in->fn(s->in->arg, name, m->data ? m->data : "", m->len, why);
     m->len = 0;
     m->truncated = false;
     m->out_of_memory = false;
@@ -247,7 +245,7 @@ static bool read_stream(const stream_ctx *s, FILE *fp)
     bool ok = true;
 
     if (r == NULL) {
-        fprintf(stderr, "%s: %s: out of memory\n", s->prog, s->name);
+        fprintf(stderr, "%s: %s: out of memory\n", s->in->prog, s->name);
         return false;
     }
     r->fp = fp;
@@ -279,21 +277,23 @@ static bool read_stream(const stream_ctx *s, FILE *fp)
         }
         prev_blank = piece_is_blank_line(piece, n, line_start);
         if (in_header) {
-            message_append(&m, piece, n);
+            message_append(&m, piece, n, CHECK_INPUT_MAX_HEADER);
             if (piece_is_blank_line(piece, n, line_start)) {
                 in_header = false;
-                if (!mbox)
+                if (!mbox && !s->in->with_body)
                     break;  /* a single message: the body is not needed */
             }
-            if (!mbox && r->consumed >= CHECK_INPUT_MAX_MESSAGE)
-                break;
+        } else if (s->in->with_body && !m.truncated) {
+            message_append(&m, piece, n, CHECK_INPUT_MAX_MESSAGE);
         }
+        if (!mbox && r->consumed >= CHECK_INPUT_MAX_MESSAGE)
+            break;
     }
 
     if (r->error) {
         char why[160];
         snprintf(why, sizeof why, "read error: %s", strerror(r->saved_errno));
-        fprintf(stderr, "%s: %s: %s\n", s->prog, s->name, why);
+        fprintf(stderr, "%s: %s: %s\n", s->in->prog, s->name, why);
         ok = false;
         if (!first)
             emit_message(s, msgno, numbered, &m, why);
@@ -306,14 +306,14 @@ static bool read_stream(const stream_ctx *s, FILE *fp)
     return ok;
 }
 
-static bool read_file(const char *prog, const char *path, check_message_fn fn, void *arg)
+static bool read_file(const check_input *in, const char *path)
 {
-    stream_ctx s = { prog, path, fn, arg };
+    stream_ctx s = { in, path };
     FILE *fp = fopen(path, "rb");
     bool ok;
 
     if (fp == NULL) {
-        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+        fprintf(stderr, "%s: %s: %s\n", in->prog, path, strerror(errno));
         return false;
     }
     ok = read_stream(&s, fp);
@@ -406,12 +406,11 @@ static char **list_directory(const char *prog, const char *dir, size_t *count, b
     return names;
 }
 
-static bool walk(const char *prog, const char *dir, unsigned depth,
-                 check_message_fn fn, void *arg);
+static bool walk(const check_input *in, const char *dir, unsigned depth);
 
-static bool walk_entry(const char *prog, const char *path, unsigned depth,
-                       check_message_fn fn, void *arg)
+static bool walk_entry(const check_input *in, const char *path, unsigned depth)
 {
+    const char *prog = in->prog;
     struct stat st;
 
     if (lstat(path, &st) != 0) {
@@ -428,15 +427,15 @@ static bool walk_entry(const char *prog, const char *path, unsigned depth,
             return true;
     }
     if (S_ISDIR(st.st_mode))
-        return walk(prog, path, depth + 1, fn, arg);
+        return walk(in, path, depth + 1);
     if (S_ISREG(st.st_mode))
-        return read_file(prog, path, fn, arg);
+        return read_file(in, path);
     return true;  /* devices, sockets, FIFOs found in a tree are not messages */
 }
 
-static bool walk(const char *prog, const char *dir, unsigned depth,
-                 check_message_fn fn, void *arg)
+static bool walk(const check_input *in, const char *dir, unsigned depth)
 {
+    const char *prog = in->prog;
     static const char *const maildir_parts[] = { "cur", "new" };
     char path[PATH_MAX];
     bool ok = true;
@@ -452,7 +451,7 @@ static bool walk(const char *prog, const char *dir, unsigned depth,
                 fprintf(stderr, "%s: %s: path too long\n", prog, dir);
                 return false;
             }
-            if (!walk(prog, path, depth + 1, fn, arg))
+            if (!walk(in, path, depth + 1))
                 ok = false;
         }
         return ok;
@@ -464,7 +463,7 @@ static bool walk(const char *prog, const char *dir, unsigned depth,
         if (!join_path(path, sizeof path, dir, names[i])) {
             fprintf(stderr, "%s: %s/%s: path too long\n", prog, dir, names[i]);
             ok = false;
-        } else if (!walk_entry(prog, path, depth, fn, arg)) {
+        } else if (!walk_entry(in, path, depth)) {
             ok = false;
         }
         free(names[i]);
@@ -475,12 +474,13 @@ static bool walk(const char *prog, const char *dir, unsigned depth,
 
 /* ---- entry point ------------------------------------------------------------- */
 
-bool check_input_each(const char *prog, const char *path, check_message_fn fn, void *arg)
+bool check_input_each(const check_input *in, const char *path)
 {
+    const char *prog = in->prog;
     struct stat st;
 
     if (strcmp(path, "-") == 0) {
-        stream_ctx s = { prog, "-", fn, arg };
+        stream_ctx s = { in, "-" };
         bool ok = read_stream(&s, stdin);
         clearerr(stdin);
         return ok;
@@ -490,7 +490,7 @@ bool check_input_each(const char *prog, const char *path, check_message_fn fn, v
         return false;
     }
     if (S_ISDIR(st.st_mode))
-        return walk(prog, path, 0, fn, arg);
+        return walk(in, path, 0);
     /* named explicitly: any readable file (also a FIFO or /dev/stdin) */
-    return read_file(prog, path, fn, arg);
+    return read_file(in, path);
 }

@@ -23,7 +23,8 @@
 /*
  * Called once per message found. name is the path as given or found, or
  * "PATH:N" for the N-th message (1-based) of an mbox holding more than one.
- * header/len are the raw header bytes (possibly empty). error is NULL, or a
+ * header/len are the raw header bytes (possibly empty), followed by the
+ * body when check_input.with_body asked for it. error is NULL, or a
  * one-line reason when the message was only partly read; the callback
  * reports it, the walk goes on.
  */
@@ -36,7 +37,15 @@ typedef void (*check_message_fn)(void *arg, const char *name,
  * error prefixed with prog. Returns false when some input could not be
  * read; the messages that could be read have been passed to fn.
  */
-bool check_input_each(const char *prog, const char *path, check_message_fn fn, void *arg);
+typedef struct check_input {
+    const char *prog;         /* prefix of messages on standard error */
+    check_message_fn fn;
+    void *arg;
+    bool with_body;           /* hand over the body after the header (DKIM), the
+                               * whole message bounded by CHECK_INPUT_MAX_MESSAGE */
+} check_input;
+
+bool check_input_each(const check_input *in, const char *path);
 
 /* Does this line (without its line end) look like an mbox separator:
  * "From SENDER Www Mmm DD HH:MM[:SS] ... YYYY"? */

@@ -24,7 +24,7 @@
 enum key_kind {
     KEY_STRING, KEY_BOOL, KEY_SCORE, KEY_UINT, KEY_MODE, KEY_ON_ERROR, KEY_POSITION,
     KEY_NAMES, KEY_CIDRS, KEY_TRUSTED, KEY_WEIGHT, KEY_PROVIDER, KEY_INCLUDE,
-    KEY_UMASK, KEY_LOGLEVEL, KEY_HEADER_NAME,
+    KEY_UMASK, KEY_LOGLEVEL, KEY_HEADER_NAME, KEY_DNSBL_CODE,
 };
 
 typedef struct config_key {
@@ -57,7 +57,10 @@ static const config_key config_keys[] = {
     { "Nameservers",         KEY_NAMES,       AT(nameservers), 0, 0, 0 },
     { "DNSTimeout",          KEY_UINT,        AT(dns_timeout), 0, 1, 60 },
     { "DNSBLZones",          KEY_NAMES,       AT(dnsbl_zones), 0, 0, 0 },
+    { "DNSBLCode",           KEY_DNSBL_CODE,  0, 0, 0, 0 },
     { "OnDNSError",          KEY_ON_ERROR,    AT(on_dns_error), 0, 0, 0 },
+    { "SPF",                 KEY_BOOL,        AT(spf), 0, 0, 0 },
+    { "DKIM",                KEY_BOOL,        AT(dkim), 0, 0, 0 },
     { "Socket",              KEY_STRING,      STR(socket), 0, 0 },
     { "UserID",              KEY_STRING,      STR(user_id), 0, 0 },
     { "PidFile",             KEY_STRING,      STR(pid_file), 0, 0 },
@@ -293,6 +296,59 @@ static bool set_weight(ot_config *c, const char *value, char *err, size_t errsiz
     return true;
 }
 
+/* "DNSBLCode ZONE CODE WEIGHT": what one return code of one zone means. */
+static bool set_dnsbl_code(ot_config *c, const char *value, char *err, size_t errsize)
+{
+    char zone[OT_HOST_SIZE], code[OT_IPTEXT_SIZE];
+    size_t zn = strcspn(value, " \t"), cn;
+    const char *p = value + zn;
+    ot_dnsbl_code *dc;
+    double w;
+
+    while (*p == ' ' || *p == '\t')
+        p++;
+    cn = strcspn(p, " \t");
+    if (zn == 0 || zn >= sizeof zone || cn == 0 || cn >= sizeof code) {
+        set_err(err, errsize, "DNSBLCode wants a zone, a code (127.0.0.N) and a weight");
+        return false;
+    }
+    if (c->ndnsbl_codes >= OT_MAX_DNSBL_CODES) {
+        set_err(err, errsize, "more than %u DNSBLCode entries", OT_MAX_DNSBL_CODES);
+        return false;
+    }
+    memcpy(zone, value, zn);
+    zone[zn] = '\0';
+    if (zone[zn - 1] == '.')
+        zone[zn - 1] = '\0';
+    memcpy(code, p, cn);
+    code[cn] = '\0';
+    dc = &c->dnsbl_codes[c->ndnsbl_codes];
+    if (!ot_addr_parse(code, cn, &dc->code) || dc->code.family != 4 || dc->code.bytes[0] != 127) {
+        set_err(err, errsize, "DNSBL code \"%s\" is not an address in 127.0.0.0/8", code);
+        return false;
+    }
+    p += cn;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (!parse_number(p, -1000.0, 1000.0, &w)) {
+        set_err(err, errsize, "bad weight \"%s\" for DNSBLCode %s %s", p, zone, code);
+        return false;
+    }
+    memcpy(dc->zone, zone, strlen(zone) + 1);
+    dc->weight = w;
+    c->ndnsbl_codes++;
+    return true;
+}
+
+const ot_dnsbl_code *ot_config_dnsbl_code(const ot_config *c, const char *zone, const ot_addr *code)
+{
+    for (size_t i = 0; i < c->ndnsbl_codes; i++)
+        if (strcasecmp(c->dnsbl_codes[i].zone, zone) == 0 &&
+            ot_addr_equal(&c->dnsbl_codes[i].code, code))
+            return &c->dnsbl_codes[i];
+    return NULL;
+}
+
 static bool valid_header_name(const char *v)
 {
     size_t n = strlen(v);
@@ -416,6 +472,8 @@ static enum ot_conf_status apply_key(ot_config *c, const config_key *k, const ch
         return set_weight(c, value, err, errsize) ? OT_CONF_OK : OT_CONF_BAD_VALUE;
     case KEY_PROVIDER:
         return set_provider(c, value, err, errsize) ? OT_CONF_OK : OT_CONF_BAD_VALUE;
+    case KEY_DNSBL_CODE:
+        return set_dnsbl_code(c, value, err, errsize) ? OT_CONF_OK : OT_CONF_BAD_VALUE;
     }
     set_err(err, errsize, "bad value \"%s\" for %s", value, k->name);
     return OT_CONF_BAD_VALUE;
@@ -495,6 +553,8 @@ void ot_config_init(ot_config *c)
     c->date_skew_hours = 72;
     c->future_minutes = 60;
     c->dns = false;
+    c->spf = true;
+    c->dkim = true;
     c->dns_timeout = 5;
     c->on_dns_error = OT_ON_ERROR_ACCEPT;
     ot_strlcpy_n(c->socket, sizeof c->socket, "unix:/run/origin-trace/milter.sock", 34);

@@ -35,6 +35,15 @@ typedef struct ot_provider {
 
 #define OT_MAX_PROVIDERS 32u
 
+/* What one return code of one DNS blocklist means. */
+typedef struct ot_dnsbl_code {
+    char zone[OT_HOST_SIZE];
+    ot_addr code;           /* in 127.0.0.0/8 */
+    double weight;          /* 0: the code is not a listing (e.g. "query refused") */
+} ot_dnsbl_code;
+
+#define OT_MAX_DNSBL_CODES 64u
+
 typedef struct ot_config {
     /* analysis */
     ot_cidr_list trusted;
@@ -56,7 +65,11 @@ typedef struct ot_config {
     ot_name_list nameservers;
     unsigned dns_timeout;
     ot_name_list dnsbl_zones;
+    ot_dnsbl_code dnsbl_codes[OT_MAX_DNSBL_CODES];
+    size_t ndnsbl_codes;
     enum ot_on_error on_dns_error;
+    bool spf;                        /* evaluate SPF when DNS is on */
+    bool dkim;                       /* verify DKIM signatures when DNS is on */
 
     /* daemon */
     char socket[256];
@@ -98,6 +111,8 @@ bool ot_config_split_line(char *line, char **key, char **value);
 
 /* Looks up a signal by name; -1 if unknown. */
 int ot_config_signal_index(const char *name);
+/* The DNSBLCode entry for this zone and return code, or NULL. */
+const ot_dnsbl_code *ot_config_dnsbl_code(const ot_config *c, const char *zone, const ot_addr *code);
 
 /* Adds one entry to a name list (lower-cased, bounded); false when full. */
 bool ot_name_list_add(ot_name_list *l, const char *name, size_t len);

@@ -3,11 +3,14 @@
  *
  * Owns: ot_evidence_init, which makes every fact unknown (tristates
  * OT_EV_UNKNOWN, SPF not checked, no DNSBL hits, no DKIM results, nothing
- * incomplete), so that a check that was never made cannot fire a signal.
- * Limits: none; the struct is fixed-size.
+ * incomplete), so that a check that was never made cannot fire a signal;
+ * and the spf=, dkim= and incomplete= tokens, written the same way into
+ * the header and the log line.
+ * Limits: none; the struct is fixed-size, the tokens bounded by outsize.
  */
 #include "evidence.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void ot_evidence_init(ot_evidence *e)
@@ -20,4 +23,52 @@ void ot_evidence_init(ot_evidence *e)
     e->helo_resolves = OT_EV_UNKNOWN;
     e->helo_matches = OT_EV_UNKNOWN;
     e->spf = OT_SPF_NONE_CHECKED;
+}
+
+static const char *spf_word(enum ot_spf_result r)
+{
+    static const char *const words[] = {
+        [OT_SPF_NONE_CHECKED] = NULL, [OT_SPF_NONE] = "none", [OT_SPF_NEUTRAL] = "neutral",
+        [OT_SPF_PASS] = "pass", [OT_SPF_FAIL] = "fail", [OT_SPF_SOFTFAIL] = "softfail",
+        [OT_SPF_TEMPERROR] = "temperror", [OT_SPF_PERMERROR] = "permerror",
+    };
+    return (unsigned)r < sizeof words / sizeof words[0] ? words[r] : NULL;
+}
+
+/* dkim=: pass when any signature verified, fail when all failed, none
+ * when the message carried none that could be checked */
+static const char *dkim_word(const ot_evidence *ev)
+{
+    const char *d = "none";
+
+    for (size_t i = 0; i < ev->ndkim; i++) {
+        if (ev->dkim[i].pass)
+            return "pass";
+        d = "fail";
+    }
+    return d;
+}
+
+size_t ot_evidence_tokens(const ot_evidence *ev, char *out, size_t outsize)
+{
+    const char *spf = spf_word(ev->spf);
+    char incomplete[sizeof ev->incomplete];
+    size_t n = 0;
+    int w;
+
+    if (outsize == 0)
+        return 0;
+    out[0] = '\0';
+    /* our own check names only, but the field is copied bytes: keep it a token */
+    for (n = 0; n + 1 < sizeof incomplete && ev->incomplete[n] != '\0'; n++) {
+        unsigned char c = (unsigned char)ev->incomplete[n];
+        incomplete[n] = (c >= 'a' && c <= 'z') || c == ',' ? (char)c : '?';
+    }
+    incomplete[n] = '\0';
+    w = snprintf(out, outsize, "%s%s%s%s%s%s", spf != NULL ? " spf=" : "", spf != NULL ? spf : "",
+                 ev->dkim_checked ? " dkim=" : "", ev->dkim_checked ? dkim_word(ev) : "",
+                 incomplete[0] != '\0' ? " incomplete=" : "", incomplete);
+    if (w < 0)
+        return 0;
+    return (size_t)w < outsize ? (size_t)w : outsize - 1;
 }

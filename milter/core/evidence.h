@@ -54,4 +54,9 @@ typedef struct ot_evidence {
 
 void ot_evidence_init(ot_evidence *e);
 
+/* " spf=WORD dkim=WORD incomplete=a,b", each only when it applies (spf
+ * when SPF ran, dkim when DKIM ran, incomplete when a check was not
+ * made); "" when none does. Returns the length written. */
+size_t ot_evidence_tokens(const ot_evidence *ev, char *out, size_t outsize);
+
 #endif

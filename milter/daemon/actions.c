@@ -20,6 +20,7 @@
 #include "facts.h"
 #include "header_fold.h"
 #include "logline.h"
+#include "message_dns.h"
 #include "render.h"
 #include "sanitize.h"
 
@@ -43,7 +44,8 @@ static const char *header_name(const ot_config *cfg)
 static void log_message(const ot_sess *s, const char *error)
 {
     char line[OT_LOG_LINE_SIZE];
-    ot_logline_format(line, sizeof line, &s->facts, s->result, &s->verdict, error);
+    ot_logline_format(line, sizeof line, &s->facts, s->result, s->lookups != NULL ? &s->ev : NULL,
+                      &s->verdict, error);
     ot_log(&s->gen->log, error != NULL && s->result == NULL ? OT_LOG_ERR : OT_LOG_INFO,
            "%s", line);
 }
@@ -99,20 +101,19 @@ static sfsistat reject(SMFICTX *ctx, ot_sess *s)
     return SMFIS_REJECT;
 }
 
-/* Runs the analysis and decides; returns false when it could not run. */
-static bool analyse(ot_sess *s)
+/* Runs the analysis over what is known and decides; returns false when it
+ * could not run. Called once offline (the plan's first pass) and again
+ * with the lookups' evidence when there was any. */
+static bool analyse(ot_sess *s, const ot_evidence *ev)
 {
     const ot_config *cfg = &s->gen->cfg;
-    ot_evidence ev;
     int64_t now = (int64_t)time(NULL);
 
-    s->result = calloc(1, sizeof *s->result);
-    if (s->result == NULL) {
+    if (s->result == NULL && (s->result = malloc(sizeof *s->result)) == NULL) {
         ot_sess_fail(s, "out-of-memory-for-analysis");
         return false;
     }
-    ot_evidence_init(&ev);
-    ot_analyze(cfg, &s->facts, &s->message, &ev, now, s->result);
+    ot_analyze(cfg, &s->facts, &s->message, ev, now, s->result);
 
     s->exempt.recipient_known = s->facts.rcpt_total > 0 || s->facts.nrcpt > 0;
     ot_verdict_client_facts(cfg, &s->facts, &s->exempt);
@@ -120,7 +121,7 @@ static bool analyse(ot_sess *s)
 
     /* the header says what was done, not what the score alone would do */
     if (s->result->action != s->verdict.action) {
-        ot_ctx ctx = { cfg, &s->facts, &s->message, &ev, now, s->result };
+        ot_ctx ctx = { cfg, &s->facts, &s->message, ev, now, s->result };
         s->result->action = s->verdict.action;
         ot_render_header(&ctx, s->result);
     }
@@ -128,13 +129,60 @@ static bool analyse(ot_sess *s)
     return true;
 }
 
-sfsistat ot_actions_eoh(SMFICTX *ctx, ot_sess *s)
+/* OnDNSError tempfail: a message whose checks could not all be made is
+ * refused for now, unless it is exempt anyway. */
+static bool dns_tempfail(const ot_sess *s)
 {
-    ot_facts_queue_id(&s->facts, ot_actions_macro, ctx);
-    if (s->failed || !analyse(s))
+    return s->gen->cfg.on_dns_error == OT_ON_ERROR_TEMPFAIL && s->ev.incomplete[0] != '\0' &&
+           !s->exempt.recipient_exempt && !s->exempt.client_exempt &&
+           !(s->exempt.authenticated && s->gen->cfg.exempt_authenticated);
+}
+
+static sfsistat tempfail_dns(SMFICTX *ctx, ot_sess *s)
+{
+    char text[] = "origin-trace: DNS lookups incomplete, try again later";
+    char code[] = "451", xcode[] = "4.4.3";
+
+    (void)smfi_setreply(ctx, code, xcode, text);
+    ot_log(&s->gen->log, OT_LOG_WARN, "queue=%s action=tempfail dns-incomplete=%s",
+           s->facts.queue_id[0] != '\0' ? s->facts.queue_id : "-", s->ev.incomplete);
+    ot_sess_end_message(s);
+    return SMFIS_TEMPFAIL;
+}
+
+/* The verdict once every fact is in: reject now, or wait for end of message. */
+static sfsistat conclude(SMFICTX *ctx, ot_sess *s)
+{
+    if (s->lookups != NULL && !analyse(s, &s->ev))
         return on_error(ctx, s, s->failure);
+    if (dns_tempfail(s))
+        return tempfail_dns(ctx, s);
     if (s->verdict.action == OT_ACTION_REJECT)
         return reject(ctx, s);
+    return SMFIS_CONTINUE;
+}
+
+sfsistat ot_actions_eoh(SMFICTX *ctx, ot_sess *s)
+{
+    ot_evidence none;
+
+    ot_facts_queue_id(&s->facts, ot_actions_macro, ctx);
+    ot_evidence_init(&none);
+    if (s->failed || !analyse(s, &none))
+        return on_error(ctx, s, s->failure);
+    if (ot_mdns_eoh(s)) {
+        s->awaiting_body = true;   /* DKIM: decided at end of message */
+        return SMFIS_CONTINUE;
+    }
+    return conclude(ctx, s);
+}
+
+sfsistat ot_actions_body(SMFICTX *ctx, ot_sess *s, const unsigned char *data, size_t len)
+{
+    (void)ctx;
+    if (!ot_mdns_wants_body(s))
+        return (s->steps & SMFIP_SKIP) ? SMFIS_SKIP : SMFIS_CONTINUE;
+    ot_mdns_body(s, data, len);
     return SMFIS_CONTINUE;
 }
 
@@ -191,6 +239,13 @@ sfsistat ot_actions_eom(SMFICTX *ctx, ot_sess *s)
     if (!s->decided && !s->failed) {
         /* an MTA that sent no end-of-headers: decide now */
         r = ot_actions_eoh(ctx, s);
+        if (r != SMFIS_CONTINUE)
+            return r;
+    }
+    if (s->awaiting_body) {
+        s->awaiting_body = false;
+        ot_mdns_eom(s);
+        r = conclude(ctx, s);
         if (r != SMFIS_CONTINUE)
             return r;
     }

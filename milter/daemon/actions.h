@@ -18,6 +18,8 @@
 
 sfsistat ot_actions_eoh(SMFICTX *ctx, ot_sess *s);
 sfsistat ot_actions_eom(SMFICTX *ctx, ot_sess *s);
+/* A body chunk: fed to a running DKIM verification, else skipped. */
+sfsistat ot_actions_body(SMFICTX *ctx, ot_sess *s, const unsigned char *data, size_t len);
 
 /* A connection without state (no memory at connect): what OnError says,
  * judged with the current configuration. */

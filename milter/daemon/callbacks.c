@@ -1,8 +1,10 @@
 /*
  * callbacks.c - the xxfi_* callbacks: gathering facts, nothing more.
  *
- * Negotiation asks for what the analysis needs and no more: no body, no
- * DATA or unknown-command events, and no replies to connect, HELO, MAIL,
+ * Negotiation asks for what the analysis needs and no more: no body
+ * unless DKIM is to be verified (and then only for signed messages: an
+ * unsigned one answers its first chunk with SMFIS_SKIP), no DATA or
+ * unknown-command events, and no replies to connect, HELO, MAIL,
  * RCPT and header events where the MTA offers that (each is a round trip
  * saved per event). End of headers keeps its reply: that is where a
  * rejection happens. A step whose reply was negotiated away must answer
@@ -22,6 +24,7 @@
 
 #include "actions.h"
 #include "facts.h"
+#include "message_dns.h"
 #include "session_state.h"
 #include "verdict.h"
 
@@ -71,6 +74,11 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long offered_actions,
 
     *actions = offered_actions & WANTED_ACTIONS;
     *steps = offered_steps & SKIPPED_STEPS;
+    if (s != NULL && s->gen->cfg.dns && s->gen->cfg.dkim) {
+        /* DKIM needs the body and the header fields byte for byte */
+        *steps &= ~(unsigned long)SMFIP_NOBODY;
+        *steps |= offered_steps & (SMFIP_SKIP | SMFIP_HDR_LEADSPC);
+    }
     /* without a record we could not tell later which replies were agreed */
     if (s != NULL)
         *steps |= offered_steps & UNANSWERED_STEPS;
@@ -170,9 +178,11 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
                                               ? s->gen->cfg.header_name : "X-Origin-Trace",
                                     name_len + 1) == 0)
         s->ours_incoming++;
-    if (name_len > 0)
+    if (name_len > 0) {
         (void)ot_message_add_field(&s->message, name, name_len, value != NULL ? value : "",
                                    value_len);
+        ot_mdns_header(s, name, name_len, value != NULL ? value : "", value_len);
+    }
     return step_done(s, SMFIP_NR_HDR);
 }
 
@@ -185,6 +195,14 @@ static sfsistat cb_eoh(SMFICTX *ctx)
     if (!s->in_message)
         ot_sess_begin_message(s);
     return ot_actions_eoh(ctx, s);
+}
+
+static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+    ot_sess *s = state(ctx);
+    if (s == NULL)
+        return SMFIS_CONTINUE;
+    return ot_actions_body(ctx, s, chunk, len);
 }
 
 static sfsistat cb_eom(SMFICTX *ctx)
@@ -235,7 +253,7 @@ struct smfiDesc *ot_callbacks_desc(void)
         .xxfi_envrcpt = cb_envrcpt,
         .xxfi_header = cb_header,
         .xxfi_eoh = cb_eoh,
-        .xxfi_body = NULL,
+        .xxfi_body = cb_body,
         .xxfi_eom = cb_eom,
         .xxfi_abort = cb_abort,
         .xxfi_close = cb_close,

@@ -28,8 +28,30 @@ static struct {
 
 static void gen_free(ot_gen *g)
 {
+    if (g->dns_ok)
+        ot_dns_services_close(&g->dns);
+    pthread_mutex_destroy(&g->dns_lock);
     ot_config_free(&g->cfg);
     free(g);
+}
+
+const ot_dns_services *ot_gen_dns(ot_gen *g)
+{
+    char err[256];
+
+    if (!g->cfg.dns)
+        return NULL;
+    pthread_mutex_lock(&g->dns_lock);
+    if (!g->dns_tried) {
+        g->dns_tried = true;
+        err[0] = '\0';
+        g->dns_ok = ot_dns_services_open(&g->dns, &g->cfg, err, sizeof err);
+        if (!g->dns_ok)
+            ot_log(&g->log, OT_LOG_ERR, "DNS lookups unavailable, messages are checked without them: %s",
+                   err);
+    }
+    pthread_mutex_unlock(&g->dns_lock);
+    return g->dns_ok ? &g->dns : NULL;
 }
 
 ot_gen *ot_gen_load(const ot_gen_opts *opts, char *err, size_t errsize)
@@ -39,6 +61,7 @@ ot_gen *ot_gen_load(const ot_gen_opts *opts, char *err, size_t errsize)
         snprintf(err, errsize, "%s: out of memory", opts->config_path);
         return NULL;
     }
+    pthread_mutex_init(&g->dns_lock, NULL);
     ot_config_init(&g->cfg);
     if (!ot_config_load(&g->cfg, opts->config_path, err, errsize)) {
         gen_free(g);

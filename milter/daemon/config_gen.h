@@ -14,14 +14,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <pthread.h>
+
 #include "config.h"
 #include "log.h"
+#include "lookups.h"
 
 typedef struct ot_gen {
     ot_config cfg;
     ot_log_target log;
     unsigned long number;    /* 1 for the configuration read at start */
     size_t refs;             /* guarded by the registry lock */
+
+    /* DNS services, opened on first use: after the fork and the drop of
+     * privileges (their threads would not survive a fork), and never for
+     * a generation no message uses. Closed with the generation. */
+    pthread_mutex_t dns_lock;
+    bool dns_tried;
+    bool dns_ok;
+    ot_dns_services dns;
 } ot_gen;
 
 /* How generations log, fixed at start: -f means standard error. */
@@ -53,6 +64,10 @@ size_t ot_gen_sessions(void);
  * take effect at start (Socket, UserID, PidFile, Umask, Syslog) are
  * reported when they differ. Returns true when a new generation is in. */
 bool ot_gen_reload(const ot_gen_opts *opts);
+
+/* The generation's DNS services, opened on the first call; NULL when DNS
+ * is off or they could not be opened (logged once). */
+const ot_dns_services *ot_gen_dns(ot_gen *g);
 
 /* Drops the registry's reference at shutdown. */
 void ot_gen_shutdown(void);

@@ -105,10 +105,12 @@ static void set_resolution(ot_session *s, const char *hostname, ot_macro_fn macr
         return;
     }
     if (name != NULL || ptr != NULL) {
-        /* the MTA looked and found no name */
+        /* the MTA has no name. Postfix's "unknown" is no verdict: it says
+         * so when the PTR does not exist, when the lookup failed for now,
+         * and when peer name lookups are off (smtpd_peername_lookup = no),
+         * so the lookups ask again; sendmail's {client_resolve} FAIL, set
+         * above, is one. */
         ot_session_set_rdns(s, "", 0);
-        if (resolve == NULL && ptr != NULL)
-            s->client_resolve = OT_RESOLVE_FAIL;
         return;
     }
     /* no macros: only the connect host name */

@@ -57,10 +57,12 @@ static void put_token(line_cursor *c, const char *key, const char *value, size_t
 }
 
 size_t ot_logline_format(char *out, size_t outsize, const ot_session *facts,
-                         const ot_result *res, const ot_verdict *v, const char *error)
+                         const ot_result *res, const ot_evidence *ev, const ot_verdict *v,
+                         const char *error)
 {
     line_cursor c = { out, outsize, 0 };
     char client[OT_IPTEXT_SIZE];
+    char auth[sizeof ev->incomplete + 64];
 
     if (outsize == 0)
         return 0;
@@ -85,6 +87,8 @@ size_t ot_logline_format(char *out, size_t outsize, const ot_session *facts,
                 continue;
             put(&c, "%s%s", i > 0 ? "," : "", ot_signal_table[id].name);
         }
+        if (ev != NULL && ot_evidence_tokens(ev, auth, sizeof auth) > 0)
+            put(&c, "%s", auth);
     }
 
     if (facts->client_is_local)

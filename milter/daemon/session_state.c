@@ -8,6 +8,8 @@
  */
 #include "session_state.h"
 
+#include "message_dns.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,8 @@ static void forget_envelope(ot_session *f)
 
 void ot_sess_end_message(ot_sess *s)
 {
+    ot_mdns_end(s);
+    s->awaiting_body = false;
     free(s->result);
     s->result = NULL;
     s->decided = false;
@@ -72,6 +76,8 @@ void ot_sess_free(ot_sess *s)
 {
     if (s == NULL)
         return;
+    ot_mdns_end(s);
+    free(s->raw);
     free(s->result);
     ot_message_free(&s->message);
     ot_gen_release(s->gen);

@@ -19,6 +19,10 @@
 
 #include "analysis.h"
 #include "config_gen.h"
+#include "dkim.h"
+#include "evidence.h"
+#include "lookup_plan.h"
+#include "lookups.h"
 #include "message.h"
 #include "session.h"
 #include "verdict.h"
@@ -38,6 +42,16 @@ typedef struct ot_sess {
 
     bool failed;                 /* something inside the filter went wrong */
     char failure[96];            /* why, for the log; no sender text */
+
+    /* DNS evidence of the message in progress (message_dns.c) */
+    ot_evidence ev;
+    ot_lookup_plan plan;
+    ot_lookups *lookups;         /* end of headers .. end of message */
+    ot_dkim_check *dkim;         /* a signed message's verification, fed the body */
+    char *raw;                   /* header fields as sent, for DKIM; NUL-separated */
+    size_t raw_len, raw_cap;
+    bool raw_overflow;           /* past OT_MAX_HEADER_BYTES: DKIM not attempted */
+    bool awaiting_body;          /* the verdict waits for DKIM at end of message */
 
     ot_result *result;           /* end of headers .. end of message */
     ot_verdict verdict;

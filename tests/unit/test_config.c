@@ -90,6 +90,10 @@ static void render_key(const ot_config *c, const char *key, char *out, size_t ou
         snprintf(out, outsize, "%u", c->dns_timeout);
     else if (strcasecmp(key, "DNSBLZones") == 0)
         join_names(&c->dnsbl_zones, out, outsize);
+    else if (strcasecmp(key, "SPF") == 0)
+        snprintf(out, outsize, "%s", yes_no(c->spf));
+    else if (strcasecmp(key, "DKIM") == 0)
+        snprintf(out, outsize, "%s", yes_no(c->dkim));
     else if (strcasecmp(key, "OnDNSError") == 0)
         snprintf(out, outsize, "%s", c->on_dns_error == OT_ON_ERROR_TEMPFAIL ? "tempfail" : "accept");
     else if (strcasecmp(key, "Socket") == 0)
@@ -318,6 +322,18 @@ static const key_case key_cases[] = {
     /* Weight and Provider are covered below; a basic row each keeps the
      * coverage check honest */
     { "Weight", "HELO_BARE_IP 3", OT_CONF_OK, NULL },
+    { "DNSBLCode", "bl.example 127.0.0.2 4", OT_CONF_OK, NULL },
+    { "DNSBLCode", "bl.example. 127.0.0.10 0.5", OT_CONF_OK, NULL },
+    { "DNSBLCode", "bl.example 10.0.0.2 4", OT_CONF_BAD_VALUE, NULL },
+    { "DNSBLCode", "bl.example 127.0.0.2", OT_CONF_BAD_VALUE, NULL },
+    { "DNSBLCode", "bl.example 127.0.0.2 lots", OT_CONF_BAD_VALUE, NULL },
+    { "DNSBLCode", "bl.example", OT_CONF_BAD_VALUE, NULL },
+    { "SPF", "no", OT_CONF_OK, "no" },
+    { "SPF", "yes", OT_CONF_OK, "yes" },
+    { "SPF", "soft", OT_CONF_BAD_VALUE, NULL },
+    { "DKIM", "no", OT_CONF_OK, "no" },
+    { "DKIM", "YES", OT_CONF_OK, "yes" },
+    { "DKIM", "sometimes", OT_CONF_BAD_VALUE, NULL },
     { "Weight", "NO_SUCH_SIGNAL 3", OT_CONF_BAD_VALUE, NULL },
     { "Provider", "example example.com", OT_CONF_OK, NULL },
     { "Provider", "example", OT_CONF_BAD_VALUE, NULL },
@@ -374,6 +390,35 @@ static void test_key_rows(void)
         }
         ot_config_free(&cfg);
     }
+}
+
+/* DNSBLCode rows are found again by zone (any case, trailing dot) and code. */
+static void test_dnsbl_codes(void)
+{
+    ot_config cfg;
+    char err[256];
+    ot_addr two, ten, three;
+    const ot_dnsbl_code *dc;
+
+    ot_config_init(&cfg);
+    ot_addr_parse("127.0.0.2", 9, &two);
+    ot_addr_parse("127.0.0.10", 10, &ten);
+    ot_addr_parse("127.0.0.3", 9, &three);
+    is_int(ot_config_apply(&cfg, "DNSBLCode", "bl.example. 127.0.0.2 4.5", err, sizeof err), OT_CONF_OK,
+           "DNSBLCode accepted");
+    is_int(ot_config_apply(&cfg, "DNSBLCode", "BL.example 127.0.0.10 0", err, sizeof err), OT_CONF_OK,
+           "DNSBLCode with weight 0 accepted");
+    dc = ot_config_dnsbl_code(&cfg, "bl.example", &two);
+    ok(dc != NULL && dc->weight == 4.5, "zone and code found, weight kept");
+    dc = ot_config_dnsbl_code(&cfg, "bl.EXAMPLE", &ten);
+    ok(dc != NULL && dc->weight == 0.0, "zone matched without regard to case");
+    ok(ot_config_dnsbl_code(&cfg, "bl.example", &three) == NULL, "another code is not found");
+    ok(ot_config_dnsbl_code(&cfg, "other.example", &two) == NULL, "another zone is not found");
+    for (unsigned i = 2; i < OT_MAX_DNSBL_CODES; i++)
+        (void)ot_config_apply(&cfg, "DNSBLCode", "z.example 127.0.0.5 1", err, sizeof err);
+    is_int(ot_config_apply(&cfg, "DNSBLCode", "z.example 127.0.0.6 1", err, sizeof err),
+           OT_CONF_BAD_VALUE, "DNSBLCode entries are bounded");
+    ot_config_free(&cfg);
 }
 
 /* Every key of the table has a good row and a bad row above, and the
@@ -1084,6 +1129,7 @@ int main(void)
 {
     test_key_rows();
     test_key_coverage();
+    test_dnsbl_codes();
     test_defaults();
     test_lists();
     test_weights();

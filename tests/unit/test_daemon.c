@@ -13,6 +13,7 @@
 #include "config.h"
 #include "facts.h"
 #include "header_fold.h"
+#include "evidence.h"
 #include "logline.h"
 #include "sanitize.h"
 #include "socket_spec.h"
@@ -226,9 +227,9 @@ static const struct resolve_case resolve_cases[] = {
     { "postfix ptr not confirmed", "unknown",
       { { "{client_name}", "unknown", "{client_ptr}", "dsl-1-2.isp.example", NULL } },
       true, "dsl-1-2.isp.example", OT_RESOLVE_FORGED },
-    { "postfix no ptr", "unknown",
+    { "postfix no ptr (or no lookup): no verdict", "unknown",
       { { "{client_name}", "unknown", "{client_ptr}", "unknown", NULL } },
-      true, "", OT_RESOLVE_FAIL },
+      true, "", OT_RESOLVE_UNKNOWN },
     { "postfix name only", "unknown", { { "{client_name}", "unknown", NULL } },
       true, "", OT_RESOLVE_UNKNOWN },
     { "sendmail OK", "relay.example.com",
@@ -460,7 +461,8 @@ static void test_logline(void)
     res->fired[0].id = OT_SIG_HELO_BARE_IP;
     res->fired[1].id = OT_SIG_CHAIN_BREAK;
 
-    ot_logline_format(line, sizeof line, &s, res, &v, NULL);
+    ot_logline_format(line, sizeof line, &s, res, NULL, &v, NULL);
+    ok(strstr(line, "spf=") == NULL && strstr(line, "dkim=") == NULL, "no lookups: no spf= or dkim=");
     ok(strncmp(line, "queue=4XyZ12 score=12.5 action=accept ", 38) == 0, "line starts with queue, score, action: %s", line);
     ok(strstr(line, " path=") != NULL, "line has the path");
     ok(strstr(line, " origin=203.0.113.9") != NULL, "line has the origin");
@@ -474,11 +476,33 @@ static void test_logline(void)
     s.queue_id[0] = '\0';
     v.why = NULL;
     v.action = OT_ACTION_ACCEPT;
-    ot_logline_format(line, sizeof line, &s, NULL, &v, "out-of-memory-for-analysis");
+    {
+        ot_evidence ev;
+        ot_evidence_init(&ev);
+        ev.spf = OT_SPF_SOFTFAIL;
+        ev.dkim_checked = true;
+        ev.ndkim = 2;
+        ev.dkim[0].pass = false;
+        ev.dkim[1].pass = true;
+        strcpy(ev.incomplete, "ptr,dnsbl");
+        ot_logline_format(line, sizeof line, &s, res, &ev, &v, NULL);
+        ok(strstr(line, " spf=softfail dkim=pass incomplete=ptr,dnsbl ") != NULL,
+           "lookups: spf=, dkim= (any pass) and incomplete= as in the header: %s", line);
+        ev.dkim[1].pass = false;
+        ev.spf = OT_SPF_NONE_CHECKED;
+        ev.incomplete[0] = '\0';
+        ot_logline_format(line, sizeof line, &s, res, &ev, &v, NULL);
+        ok(strstr(line, " dkim=fail ") != NULL && strstr(line, "spf=") == NULL,
+           "every signature failed: dkim=fail; SPF not run: no spf=");
+        ev.ndkim = 0;
+        ot_logline_format(line, sizeof line, &s, res, &ev, &v, NULL);
+        ok(strstr(line, " dkim=none ") != NULL, "checked, no signature: dkim=none");
+    }
+    ot_logline_format(line, sizeof line, &s, NULL, NULL, &v, "out-of-memory-for-analysis");
     ok(strncmp(line, "queue=- score=- action=accept", 29) == 0, "failed analysis line: %s", line);
     ok(strstr(line, "error=out-of-memory-for-analysis") != NULL, "failed analysis names the error");
 
-    ot_logline_format(line, 16, &s, res, &v, NULL);
+    ot_logline_format(line, 16, &s, res, NULL, &v, NULL);
     ok(strlen(line) < 16, "small buffer never overrun");
     free(res);
 }
