@@ -461,8 +461,13 @@ static enum ot_conf_status apply_key(ot_config *c, const config_key *k, const ch
         *(enum ot_header_pos *)(void *)field = (enum ot_header_pos)choice;
         return OT_CONF_OK;
     case KEY_NAMES:
-        return set_names((ot_name_list *)(void *)field, value, err, errsize) ? OT_CONF_OK
-                                                                           : OT_CONF_BAD_VALUE;
+        if (!set_names((ot_name_list *)(void *)field, value, err, errsize))
+            return OT_CONF_BAD_VALUE;
+        if (field == (void *)&c->dnsbl_zones && c->dnsbl_zones.count > OT_MAX_DNSBL_ZONES) {
+            set_err(err, errsize, "more than %u DNSBLZones", OT_MAX_DNSBL_ZONES);
+            return OT_CONF_BAD_VALUE;
+        }
+        return OT_CONF_OK;
     case KEY_CIDRS: {
         ot_cidr_list *l = (ot_cidr_list *)(void *)field;
         return for_each_token(value, add_cidr_token, l, err, errsize) ? OT_CONF_OK

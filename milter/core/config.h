@@ -43,6 +43,7 @@ typedef struct ot_dnsbl_code {
 } ot_dnsbl_code;
 
 #define OT_MAX_DNSBL_CODES 64u
+#define OT_MAX_DNSBL_ZONES 8u   /* DNSBLZones entries: each costs a lookup per message */
 
 typedef struct ot_config {
     /* analysis */

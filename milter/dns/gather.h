@@ -22,7 +22,6 @@
 #include "resolver.h"
 
 /* DNSBLZones entries asked per message; the rest are ignored. */
-#define OT_MAX_DNSBL_ZONES 8u
 /* PTR names whose addresses are looked up to confirm the client. */
 #define OT_MAX_PTR_CHECKED 2u
 

@@ -84,6 +84,12 @@ ot_spf *ot_spf_new(char *err, size_t errsize)
         return NULL;
     }
     SPF_get_lib_version(&s->lib_major, &s->lib_minor, &s->lib_patch);
+    /* libspf2 writes its warnings about senders' records to standard
+     * error, which is the milter's log with -f: a sender could fill it.
+     * What matters of a record reaches us in the response instead. */
+    SPF_warning_handler = NULL;
+    SPF_info_handler = NULL;
+    SPF_debug_handler = NULL;
     return s;
 }
 

@@ -322,6 +322,10 @@ static const key_case key_cases[] = {
     /* Weight and Provider are covered below; a basic row each keeps the
      * coverage check honest */
     { "Weight", "HELO_BARE_IP 3", OT_CONF_OK, NULL },
+    { "DNSBLZones", "a.example,b.example,c.example,d.example,e.example,f.example,g.example,h.example",
+      OT_CONF_OK, NULL },
+    { "DNSBLZones", "a.example,b.example,c.example,d.example,e.example,f.example,g.example,h.example,i.example",
+      OT_CONF_BAD_VALUE, NULL },
     { "DNSBLCode", "bl.example 127.0.0.2 4", OT_CONF_OK, NULL },
     { "DNSBLCode", "bl.example. 127.0.0.10 0.5", OT_CONF_OK, NULL },
     { "DNSBLCode", "bl.example 10.0.0.2 4", OT_CONF_BAD_VALUE, NULL },
