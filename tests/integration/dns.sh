@@ -68,9 +68,9 @@ write_dns_config() {
     # the last DNS line wins over ot_write_config's "DNS no"
 }
 
-start_milter() { # nameserver
+start_milter() { # nameserver [extra config lines...]
     run=$((run + 1))
-    write_dns_config "$OT_TMP/milter/run$run.conf" "$1"
+    write_dns_config "$OT_TMP/milter/run$run.conf" "$@"
     ot_origin_trace_start "$milter_bin" "$OT_TMP/milter/run$run.conf" "$sock" \
         "$OT_TMP/milter/run$run.log"
     local rc=$?
@@ -206,6 +206,15 @@ echo "# black hole, signed: SMTP transaction took $elapsed_ms ms"
 [ "$elapsed_ms" -lt 3000 ]; ok $? "black hole: the verdict came within 3 s ($elapsed_ms ms)"
 fetch
 like "$(header_of)" 'incomplete=[a-z,]*dkim' "black hole, signed: dkim named incomplete"
+
+# ---- OnDNSError tempfail: the client is asked to come back ---------------------------------
+ot_milter_stop "$milter_pid"
+OT_DNS_TIMEOUT=1 start_milter "127.0.0.1@$OT_BLACKHOLE_PORT" "OnDNSError tempfail"
+ok $? "milter restarted against the black hole with OnDNSError tempfail"
+send tempfail 192.0.2.10 mail.good.test alice@pass.auth.test
+[ "$send_rc" -ne 0 ]; ok $? "OnDNSError tempfail: not accepted"
+like "$(ot_last_reply "$out")" '^451[ -]4\.4\.3' "OnDNSError tempfail: 451 4.4.3"
+grep -q 'action=tempfail dns-incomplete=' "$OT_TMP/milter/run$run.log"; ok $? "OnDNSError tempfail: logged"
 
 # ---- a dead server (nothing listens) -----------------------------------------------------
 ot_milter_stop "$milter_pid"
