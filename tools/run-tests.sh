@@ -6,9 +6,13 @@
 # (apt-get update first; Postfix preseeded "No configuration" so no system
 # mail server is set up), unpacks sendmail privately for its integration
 # test, builds from scratch at the repository root, runs `make check`
-# (unit, corpus, miltertest, and the real Postfix and sendmail tests on
-# 127.0.0.1) and `make distcheck`, then prints "N passed, N failed".
-# --no-install skips the packages; --no-distcheck skips the tarball check.
+# (unit, corpus, miltertest, DNS against nsd, and the real Postfix and
+# sendmail tests on 127.0.0.1), the same whole `make check` again on an
+# ASan+UBSan build (tools/sanitize-check.sh), every libFuzzer harness for
+# 60 s (tools/fuzz.sh, clang with ASan+UBSan) and `make distcheck`, then
+# prints "N passed, N failed" (each of the last three counts as one).
+# --no-install skips the packages; --no-distcheck, --no-sanitize and
+# --no-fuzz skip those steps (OT_FUZZ_SECONDS sets the fuzzing time).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -16,18 +20,23 @@ cd "$top" || exit 1
 
 install=1
 distcheck=1
+sanitize=1
+fuzz=1
 for arg in "$@"; do
     case $arg in
     --no-install) install=0 ;;
     --no-distcheck) distcheck=0 ;;
-    *) echo "usage: $0 [--no-install] [--no-distcheck]" >&2; exit 2 ;;
+    --no-sanitize) sanitize=0 ;;
+    --no-fuzz) fuzz=0 ;;
+    *) echo "usage: $0 [--no-install] [--no-distcheck] [--no-sanitize] [--no-fuzz]" >&2; exit 2 ;;
     esac
 done
 
 packages="build-essential autoconf automake libtool pkg-config libjson-c-dev libmilter-dev
   miltertest postfix swaks m4 python3 iproute2 binutils procps
   libwrap0 libdb5.3 libldap-2.5-0 libsasl2-2 libnsl2
-  libunbound-dev libevent-dev libspf2-dev libopendkim-dev nsd bind9-dnsutils openssl"
+  libunbound-dev libevent-dev libspf2-dev libopendkim-dev nsd bind9-dnsutils openssl
+  clang libfuzzer-14-dev libclang-rt-14-dev"
 
 if [ $install -eq 1 ]; then
     if [ "$(id -u)" -ne 0 ]; then
@@ -65,6 +74,25 @@ if [ "$check_status" -ne 0 ]; then
         grep -q '^not ok\|^ERROR\|^FAIL' "$f" 2>/dev/null && { echo "--- $f"; tail -n 40 "$f"; }
     done
     [ "$failed" -gt 0 ] || failed=1
+fi
+
+# one more step of the run: counted as one test, its own output kept
+step() { # name command...
+    local name=$1
+    shift
+    if "$@"; then
+        echo "$name: ok"
+        passed=$((passed + 1))
+    else
+        echo "$name: FAILED"
+        failed=$((failed + 1))
+    fi
+}
+if [ $sanitize -eq 1 ] && [ "$check_status" -eq 0 ]; then
+    step "make check under ASan+UBSan" tools/sanitize-check.sh
+fi
+if [ $fuzz -eq 1 ] && [ "$check_status" -eq 0 ]; then
+    step "fuzzing (${OT_FUZZ_SECONDS:-60} s per harness)" tools/fuzz.sh "${OT_FUZZ_SECONDS:-60}"
 fi
 
 if [ $distcheck -eq 1 ] && [ "$check_status" -eq 0 ]; then

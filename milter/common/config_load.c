@@ -4,8 +4,8 @@
  * Owns every file access of configuration: the main file, Include (nested
  * at most OT_MAX_INCLUDE_DEPTH deep, relative paths taken from the
  * including file's directory) and TrustedRelays files (one address or CIDR
- * per line, '#' comments). Lines longer than OT_MAX_CONF_LINE are errors,
- * never truncated silently. Every error names FILE:LINE.
+ * per line, '#' comments). Lines longer than OT_MAX_CONF_LINE-1 bytes are
+ * errors, never truncated silently. Every error names FILE:LINE.
  */
 #include "config_load.h"
 
@@ -27,7 +27,8 @@ static void path_relative_to(char *out, size_t outsize, const char *base, const 
 }
 
 /* Reads one line into buf; false at end of file. Sets *too_long when the
- * line did not fit (the rest of it is consumed). */
+ * line did not fit; the rest is left unread, since a too long line ends
+ * the load (reading on to a newline never ends on a file like /dev/zero). */
 static bool read_line(FILE *f, char *buf, size_t size, bool *too_long)
 {
     size_t n;
@@ -43,15 +44,17 @@ static bool read_line(FILE *f, char *buf, size_t size, bool *too_long)
     if (feof(f))
         return true;
     *too_long = true;
-    for (int ch; (ch = fgetc(f)) != EOF && ch != '\n';)
-        ;
     return true;
 }
+
+/* A line may hold OT_MAX_CONF_LINE-1 bytes; the buffer also needs room for
+ * its newline and the NUL, or a line of exactly that length reads as too long. */
+#define CONF_LINE_BUFFER (OT_MAX_CONF_LINE + 1u)
 
 static bool load_trusted_file(ot_config *cfg, const char *path, const char *from_file,
                               unsigned from_line, char *err, size_t errsize)
 {
-    char line[OT_MAX_CONF_LINE];
+    char line[CONF_LINE_BUFFER];
     char why[256];
     unsigned lineno = 0;
     bool too_long;
@@ -86,7 +89,7 @@ static bool load_trusted_file(ot_config *cfg, const char *path, const char *from
 static bool load_file(ot_config *cfg, const char *path, unsigned depth, const char *from_file,
                       unsigned from_line, char *err, size_t errsize)
 {
-    char line[OT_MAX_CONF_LINE];
+    char line[CONF_LINE_BUFFER];
     char why[512];
     char other[1024];
     unsigned lineno = 0;

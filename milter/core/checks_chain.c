@@ -59,7 +59,8 @@ bool ot_check_RCVD_DATE_REVERSED(const ot_ctx *ctx, ot_hit *hit)
 {
     const ot_result *r = ctx->res;
     int64_t tolerance = (int64_t)ctx->cfg->future_minutes * 60;
-    int upper = r->handoff.hop;   /* -1: the session; compare with received_at */
+    /* -1: the session, or no handoff (hop is then not set): compare with received_at */
+    int upper = r->handoff.present ? r->handoff.hop : -1;
     int64_t upper_date = upper >= 0 && r->hops[upper].has_date ? r->hops[upper].date.epoch
                                                                : r->received_at;
 

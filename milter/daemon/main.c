@@ -161,11 +161,12 @@ static void detach_stdio(void)
         close(fd);
 }
 
-static int die(const ot_log_target *log, int ready_fd, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int die(const ot_log_target *log, ot_gen *gen, int ready_fd, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-/* Start-up failures: to the terminal (or the parent) and the log. */
-static int die(const ot_log_target *log, int ready_fd, const char *fmt, ...)
+/* Start-up failures: to the terminal (or the parent) and the log; the
+ * loaded configuration is freed (LeakSanitizer checks every exit). */
+static int die(const ot_log_target *log, ot_gen *gen, int ready_fd, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -177,6 +178,7 @@ static int die(const ot_log_target *log, int ready_fd, const char *fmt, ...)
         report(ready_fd, false, msg);
     else if (!log->to_stderr)
         fprintf(stderr, "%s: %s\n", PROGRAM, msg);
+    ot_gen_discard(gen);
     return 1;
 }
 
@@ -232,31 +234,31 @@ int main(int argc, char **argv)
     umask((mode_t)(gen->cfg.umask_value & 0777u));
     desc = *ot_callbacks_desc();
     if (smfi_register(desc) != MI_SUCCESS)
-        return die(&log, -1, "smfi_register failed");
+        return die(&log, gen, -1, "smfi_register failed");
     {
         char conn[OT_SOCKET_SPEC_SIZE];
         snprintf(conn, sizeof conn, "%s", socket_text);
         if (smfi_setconn(conn) != MI_SUCCESS)
-            return die(&log, -1, "smfi_setconn %s failed", socket_text);
+            return die(&log, gen, -1, "smfi_setconn %s failed", socket_text);
     }
     if (smfi_opensocket(true) != MI_SUCCESS)
-        return die(&log, -1, "cannot open socket %s (is the directory there and writable?)",
+        return die(&log, gen, -1, "cannot open socket %s (is the directory there and writable?)",
                    socket_text);
     if (spec.kind == OT_SOCKET_UNIX && user != NULL && geteuid() == 0 &&
         chown(spec.unix_path, ident.uid, ident.gid) != 0)
-        return die(&log, -1, "chown %s: %s", spec.unix_path, strerror(errno));
+        return die(&log, gen, -1, "chown %s: %s", spec.unix_path, strerror(errno));
 
     if (!cl.foreground) {
         ready_fd = background();
         if (ready_fd < 0)
-            return die(&log, -1, "cannot go to the background: %s", strerror(errno));
+            return die(&log, gen, -1, "cannot go to the background: %s", strerror(errno));
     }
     if (pid_file != NULL && !ot_pidfile_write(pid_file, err, sizeof err))
-        return die(&log, ready_fd, "PidFile %s", err);
+        return die(&log, gen, ready_fd, "PidFile %s", err);
     if (user != NULL) {
         if (!ot_privilege_drop(&ident, err, sizeof err)) {
             ot_pidfile_remove(pid_file);
-            return die(&log, ready_fd, "refusing to run: %s", err);
+            return die(&log, gen, ready_fd, "refusing to run: %s", err);
         }
     } else if (geteuid() == 0) {
         ot_log(&log, OT_LOG_WARN, "running as root: set UserID to run unprivileged");
