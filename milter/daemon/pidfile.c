@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 bool ot_pidfile_write(const char *path, char *err, size_t errsize)
@@ -23,6 +24,13 @@ bool ot_pidfile_write(const char *path, char *err, size_t errsize)
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
         snprintf(err, errsize, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    /* 0644 whatever Umask says: the file is written as root and removed
+     * after the switch to UserID, which must still read our pid in it */
+    if (fchmod(fd, 0644) != 0) {
+        snprintf(err, errsize, "%s: %s", path, strerror(errno));
+        close(fd);
         return false;
     }
     len = snprintf(text, sizeof text, "%ld\n", (long)getpid());
