@@ -164,7 +164,7 @@ ok $([ -n "$bgpid" ] && kill -0 "$bgpid" 2>/dev/null; echo $?) "the PidFile name
 ok $([ -S "$work/bg.sock" ]; echo $?) "the background daemon listens"
 [ -n "$bgpid" ] && kill -TERM "$bgpid"
 i=0
-while [ -n "$bgpid" ] && kill -0 "$bgpid" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+while [ -n "$bgpid" ] && kill -0 "$bgpid" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 ok $([ ! -e "$work/bg.pid" ]; echo $?) "the PidFile is removed at stop"
 
 out=$("$daemon" -f -c "$work/bg.conf" -u no-such-user-for-origin-trace 2>&1); st=$?

@@ -5,7 +5,14 @@
 # lib.sh) receives the same load three times: with no milter, with
 # tests/bench/null_milter (speaks the milter protocol, does nothing), and
 # with origin-trace-milter (monitor mode, DNS off: every message is accepted
-# and fully analysed, no resolver in the figure). smtp-source sends
+# and fully analysed, no resolver in the figure); then, when nsd is there,
+# twice more with DNS on against nsd on 127.0.0.1 (tests/dns/lib.sh):
+# "dns-warm" with the zones' TTLs (the resolver's cache answers all but
+# the first message) and "dns-cold" with every TTL 0, so that every lookup
+# of every message goes to the server. The handoff (our gateway's line
+# names 203.0.113.77, HELO mail.good.test) gets a PTR lookup, the HELO's
+# A and AAAA, one blocklist (bl.test) and SPF for the envelope sender
+# (pass.auth.test). smtp-source sends
 # MESSAGES messages over SESSIONS parallel sessions, one message per
 # connection, as an MX sees them. For each run it prints messages per
 # second (smtp-source's wall time) and CPU milliseconds per message, split
@@ -85,7 +92,7 @@ postfix_ticks() {
 
 now() { date +%s.%N; }
 
-ot_message_from_template "$message_template" "$OT_TMP/message.eml" "ot-bench-$$"
+ot_message_from_template "$message_template" "$OT_TMP/message.eml" "ot-bench-$$" mail.good.test
 
 port=$(ot_free_port)
 PF_SINK=discard pf_setup "$pf" "$port"
@@ -94,15 +101,16 @@ pf_start "$pf" "$port" || exit 1
 # run NAME MILTER-SOCKET-OR-EMPTY MILTER-PID-OR-EMPTY: one measured load.
 run() {
     local name=$1 spec=$2 mpid=$3 pf0 pf1 m0 m1 t0 t1 rc
+    local sender=${BENCH_SENDER:-bench@sender.example}
     pf_set "$pf" "smtpd_milters=$spec"
     # a short warm-up so that process start-up is not billed to the run
-    timeout 60 "$smtp_source" -s 2 -m 20 -f "bench@sender.example" -t "user@$OT_TEST_DOMAIN" \
+    timeout 60 "$smtp_source" -s 2 -m 20 -f "$sender" -t "user@$OT_TEST_DOMAIN" \
         -M "gw.$OT_TEST_DOMAIN" -F "$OT_TMP/message.eml" "$OT_SMTP_HOST:$port" >/dev/null 2>&1
     ot_wait_for 60 pf_queue_empty "$pf"
     pf0=$(postfix_ticks); m0=0; [ -n "$mpid" ] && m0=$(proc_ticks "$mpid")
     t0=$(now)
     timeout "$limit" "$smtp_source" -s "$sessions" -m "$messages" \
-        -f "bench@sender.example" -t "user@$OT_TEST_DOMAIN" -M "gw.$OT_TEST_DOMAIN" \
+        -f "$sender" -t "user@$OT_TEST_DOMAIN" -M "gw.$OT_TEST_DOMAIN" \
         -F "$OT_TMP/message.eml" "$OT_SMTP_HOST:$port" > "$OT_TMP/$name.out" 2>&1
     rc=$?
     t1=$(now)
@@ -124,7 +132,9 @@ run() {
 printf '%s messages, %s parallel sessions, message %s (%s bytes)\n' \
     "$messages" "$sessions" "$(basename "$message_template")" "$(wc -c < "$OT_TMP/message.eml" | tr -d ' ')"
 printf 'runs: none = no milter; null_milter = tests/bench/null_milter (empty libmilter filter);\n'
-printf '      origin-trace = origin-trace-milter, Mode monitor, DNS off; all three in this one run\n'
+printf '      origin-trace = origin-trace-milter, Mode monitor, DNS off;\n'
+printf '      dns-warm / dns-cold = the same with lookups against nsd on loopback,\n'
+printf '      cache warm (zone TTLs) / cold (every TTL 0); all in this one run\n'
 printf '%-13s %9s %10s %10s %10s\n' run "msg/s" "postfix-ms" "milter-ms" "total-ms"
 
 run none "" "" || exit 1
@@ -146,6 +156,41 @@ ot_pid=$OT_LAST_PID
 run origin-trace "unix:$OT_TMP/milter/ot.sock" "$ot_pid" || exit 1
 ot_milter_stop "$ot_pid"
 
+# ---- with lookups: nsd on loopback, warm and cold cache ------------------------------
+. "$top_srcdir/tests/dns/lib.sh"
+# dns_run NAME ZONEDIR: origin-trace with DNS on against nsd serving ZONEDIR
+dns_run() {
+    local name=$1 zones=$2 conf="$OT_TMP/milter/$1.conf"
+    ot_dns_start "$zones" || { echo "bench: nsd did not start" >&2; return 1; }
+    ot_write_config "$conf" monitor 6 4
+    sed -i -e 's/^LogLevel .*/LogLevel error/' -e '/^DNS /d' "$conf"
+    printf 'DNS yes\nNameservers 127.0.0.1@%s\nDNSTimeout 5\nDNSBLZones bl.test\n' "$OT_DNS_PORT" >> "$conf"
+    ot_origin_trace_start "$milter_bin" "$conf" "$OT_TMP/milter/$name.sock" \
+        "$OT_TMP/milter/$name.log" || return 1
+    local pid=$OT_LAST_PID
+    BENCH_SENDER=bench@pass.auth.test run "$name" "unix:$OT_TMP/milter/$name.sock" "$pid"
+    local rc=$?
+    grep -q 'incomplete=' "$OT_TMP/milter/$name.log" &&
+        echo "bench: $name: some lookups did not answer (see the milter log)" >&2
+    ot_milter_stop "$pid"
+    ot_dns_stop
+    return $rc
+}
+if why=$(ot_dns_available); then
+    dns_run dns-warm "$top_srcdir/tests/dns/zones" || exit 1
+    # the same zones with every TTL 0: nothing is cached, every message
+    # asks (negative answers too: their TTL is at most the SOA record's)
+    mkdir -p "$OT_TMP/zones-ttl0"
+    for z in "$top_srcdir"/tests/dns/zones/*.zone; do
+        sed -e 's/^\$TTL .*/$TTL 0/' \
+            -e 's/^\([^ \t;$][^ \t]*\)[ \t][ \t]*[0-9][0-9]*[ \t][ \t]*IN/\1 IN/' \
+            "$z" > "$OT_TMP/zones-ttl0/$(basename "$z")"
+    done
+    dns_run dns-cold "$OT_TMP/zones-ttl0" || exit 1
+else
+    echo "bench: no DNS runs: $why" >&2
+fi
+
 # ratios: origin-trace against each baseline
 awk '{ rate[$1] = $2; cpu[$1] = $5 }
     END {
@@ -155,4 +200,7 @@ awk '{ rate[$1] = $2; cpu[$1] = $5 }
             rate["origin-trace"] / rate["null_milter"], cpu["origin-trace"] / (cpu["null_milter"] > 0 ? cpu["null_milter"] : 1e-9)
         printf "\nmsg/s: none %.1f, null_milter %.1f, origin-trace (DNS off) %.1f; origin-trace/null_milter %.2f\n",
             rate["none"], rate["null_milter"], rate["origin-trace"], rate["origin-trace"] / rate["null_milter"]
+        if ("dns-warm" in rate)
+            printf "with lookups: dns-warm %.1f (x%.2f of none), dns-cold %.1f (x%.2f of none)\n",
+                rate["dns-warm"], rate["dns-warm"] / rate["none"], rate["dns-cold"], rate["dns-cold"] / rate["none"]
     }' "$OT_TMP/results"

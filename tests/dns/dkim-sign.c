@@ -72,12 +72,12 @@ int main(int argc, char **argv)
 {
     const char *keyfile = NULL, *selector = NULL, *domain = NULL;
     dkim_canon_t canon = DKIM_CANON_RELAXED;
-    unsigned char *key, *msg, *wire, *sighdr = NULL;
-    size_t keylen, msglen, wirelen, siglen = 0;
-    DKIM_LIB *lib;
-    DKIM *dkim;
+    unsigned char *key = NULL, *msg = NULL, *wire = NULL, *sighdr = NULL;
+    size_t keylen, msglen, wirelen = 0, siglen = 0;
+    DKIM_LIB *lib = NULL;
+    DKIM *dkim = NULL;
     DKIM_STAT st;
-    int opt;
+    int opt, status = 1;
 
     while ((opt = getopt(argc, argv, "k:s:d:c:")) != -1) {
         switch (opt) {
@@ -99,20 +99,20 @@ int main(int argc, char **argv)
     msg = read_file(argv[optind], MAX_MESSAGE, &msglen);
     if (key == NULL || msg == NULL) {
         fprintf(stderr, "dkim-sign: cannot read %s\n", key == NULL ? keyfile : argv[optind]);
-        return 1;
+        goto out;
     }
     wire = to_crlf(msg, msglen, &wirelen);
     lib = dkim_init(NULL, NULL);
     if (wire == NULL || lib == NULL) {
         fputs("dkim-sign: out of memory\n", stderr);
-        return 1;
+        goto out;
     }
     dkim = dkim_sign(lib, (const unsigned char *)"dkim-sign", NULL, key,
                      (const unsigned char *)selector, (const unsigned char *)domain, canon, canon,
                      DKIM_SIGN_RSASHA256, -1, &st);
     if (dkim == NULL) {
         fprintf(stderr, "dkim-sign: dkim_sign: %s\n", dkim_getresultstr(st));
-        return 1;
+        goto out;
     }
     st = dkim_chunk(dkim, wire, wirelen);
     if (st == DKIM_STAT_OK)
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
         const char *why = dkim_geterror(dkim);
         fprintf(stderr, "dkim-sign: %s%s%s\n", dkim_getresultstr(st), why ? ": " : "",
                 why ? why : "");
-        return 1;
+        goto out;
     }
     fputs(DKIM_SIGNHEADER ": ", stdout);
     for (size_t i = 0; i < siglen; i++)
@@ -133,10 +133,14 @@ int main(int argc, char **argv)
             putchar(sighdr[i]);
     putchar('\n');
     fwrite(msg, 1, msglen, stdout);
-    (void)dkim_free(dkim);
-    dkim_close(lib);
+    status = fflush(stdout) == 0 ? 0 : 1;
+out:
+    if (dkim != NULL)
+        (void)dkim_free(dkim);
+    if (lib != NULL)
+        dkim_close(lib);
     free(wire);
     free(msg);
     free(key);
-    return fflush(stdout) == 0 ? 0 : 1;
+    return status;
 }
