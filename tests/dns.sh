@@ -38,6 +38,16 @@ done
 
 ot_dns_start || { echo "Bail out! nsd could not serve tests/dns/zones"; exit 1; }
 ot_blackhole_start || { echo "Bail out! the black-hole server did not start"; exit 1; }
+silent_port=$OT_BLACKHOLE_PORT
+# misbehaving servers for test_gather's hostile cases (each port by name)
+for mode in garbage servfail refused; do
+    ot_blackhole_start "$mode" || { echo "Bail out! the $mode server did not start"; exit 1; }
+    export "OT_$(echo "$mode" | tr a-z A-Z)_PORT=$OT_BLACKHOLE_PORT"
+done
+ot_blackhole_start slow 0.3 || { echo "Bail out! the slow server did not start"; exit 1; }
+OT_SLOW_PORT=$OT_BLACKHOLE_PORT
+OT_BLACKHOLE_PORT=$silent_port
+export OT_SLOW_PORT OT_BLACKHOLE_PORT
 trap cleanup EXIT   # lib.sh may have set its own
 OT_DEAD_PORT=$(ot_dns_dead_port) || { echo "Bail out! no free port"; exit 1; }
 export OT_DEAD_PORT

@@ -25,8 +25,13 @@ static bool rdns_known(const ot_ctx *ctx)
         return false;
     if (ctx->ev->ptr_exists != OT_EV_UNKNOWN)
         return true;
-    if (r->handoff.hop < 0)
-        return ctx->session->client_rdns_known || ctx->session->client_resolve != OT_RESOLVE_UNKNOWN;
+    /* our own PTR lookup was made and did not answer: nothing is known,
+     * whatever the MTA said, and a DNS outage must not fire RDNS_NONE */
+    if (ot_evidence_is_incomplete(ctx->ev, "ptr"))
+        return false;
+    if (r->handoff.hop < 0)   /* TEMP: the MTA's own lookup failed, it knows nothing */
+        return ctx->session->client_resolve != OT_RESOLVE_TEMP &&
+               (ctx->session->client_rdns_known || ctx->session->client_resolve != OT_RESOLVE_UNKNOWN);
     return r->hops[r->handoff.hop].parsed;
 }
 

@@ -72,3 +72,17 @@ size_t ot_evidence_tokens(const ot_evidence *ev, char *out, size_t outsize)
         return 0;
     return (size_t)w < outsize ? (size_t)w : outsize - 1;
 }
+
+bool ot_evidence_is_incomplete(const ot_evidence *ev, const char *check)
+{
+    size_t want = strlen(check);
+    const char *p = ev->incomplete;
+
+    while (*p != '\0') {
+        size_t n = strcspn(p, ",");
+        if (n == want && memcmp(p, check, n) == 0)
+            return true;
+        p += n + (p[n] == ',');
+    }
+    return false;
+}

@@ -59,4 +59,7 @@ void ot_evidence_init(ot_evidence *e);
  * made); "" when none does. Returns the length written. */
 size_t ot_evidence_tokens(const ot_evidence *ev, char *out, size_t outsize);
 
+/* Is this check ("ptr", "helo", "dnsbl", "spf", "dkim") named incomplete? */
+bool ot_evidence_is_incomplete(const ot_evidence *ev, const char *check);
+
 #endif

@@ -3,7 +3,8 @@
 # Owns: a private authoritative server (Debian's nsd, run as the current
 # user in the foreground) serving every tests/dns/zones/*.zone (the zone
 # is the file name without ".zone"); a black-hole server that takes
-# queries and never answers (blackhole.py); and a port nobody listens on.
+# queries and never answers, or answers late, with garbage or with an
+# error code (blackhole.py); and a port nobody listens on.
 # Used by tests/dns.sh and by the MTA integration tests.
 #
 #   ot_dns_available            0 when nsd, dig and python3 are there (else
@@ -12,8 +13,14 @@
 #                               answers; exports OT_DNS_PORT, OT_DNS_PID
 #   ot_dns_stop                 stops it
 #   ot_dns_query NAME TYPE      dig +short against it (for diagnostics)
-#   ot_blackhole_start          exports OT_BLACKHOLE_PORT, OT_BLACKHOLE_PID
-#   ot_blackhole_stop
+#   ot_blackhole_start [MODE [DELAY]]
+#                               a misbehaving server (blackhole.py --mode):
+#                               silent (default: never answers), slow
+#                               (answers after DELAY seconds, default 1),
+#                               garbage (hostile bytes), servfail, refused;
+#                               exports OT_BLACKHOLE_PORT, OT_BLACKHOLE_PID
+#                               and OT_BLACKHOLE_LOG (one line per query)
+#   ot_blackhole_stop           stops the one started last
 #   ot_dns_dead_port            prints a port free on UDP and TCP right now
 #   ot_dns_cleanup              stops everything started here
 #
@@ -35,6 +42,9 @@ OT_DNS_PORT=
 OT_DNS_PID=
 OT_BLACKHOLE_PORT=
 OT_BLACKHOLE_PID=
+OT_BLACKHOLE_LOG=
+OT_BLACKHOLE_RUNS=0
+OT_BLACKHOLE_PIDS=
 
 ot_dns_log() { printf '# %s\n' "$*" >&2; }
 
@@ -174,40 +184,48 @@ ot_dns_stop() {
     OT_DNS_PID=
 }
 
-ot_blackhole_start() {
-    local pf pid i=0
+ot_blackhole_start() { # [mode [delay]]
+    local mode=${1:-silent} delay=${2:-1} pf pid i=0
     ot_dns_available >/dev/null || return 1
     ot_dns_rundir || return 1
-    pf=$OT_DNS_RUNDIR/blackhole.port
+    OT_BLACKHOLE_RUNS=$((OT_BLACKHOLE_RUNS + 1))
+    # one port file and one query log per server: a test may run several
+    pf=$OT_DNS_RUNDIR/blackhole-$OT_BLACKHOLE_RUNS.port
+    OT_BLACKHOLE_LOG=$OT_DNS_RUNDIR/blackhole-$OT_BLACKHOLE_RUNS-$mode.out
     rm -f "$pf"
     python3 "$OT_DNS_SRC/blackhole.py" --port-file "$pf" --lifetime "$OT_DNS_LIFETIME" \
-        > "$OT_DNS_RUNDIR/blackhole.out" 2>&1 &
+        --mode "$mode" --delay "$delay" > "$OT_BLACKHOLE_LOG" 2>&1 &
     pid=$!
     while [ $i -lt 50 ] && [ ! -s "$pf" ] && kill -0 "$pid" 2>/dev/null; do
         sleep 0.1
         i=$((i + 1))
     done
     if [ ! -s "$pf" ]; then
-        ot_dns_log "the black-hole server did not start:"
-        sed 's/^/#   /' "$OT_DNS_RUNDIR/blackhole.out" >&2
+        ot_dns_log "the black-hole server ($mode) did not start:"
+        sed 's/^/#   /' "$OT_BLACKHOLE_LOG" >&2
         ot_dns_kill "$pid"
         return 1
     fi
     OT_BLACKHOLE_PORT=$(cat "$pf")
     OT_BLACKHOLE_PID=$pid
+    OT_BLACKHOLE_PIDS="$OT_BLACKHOLE_PIDS $pid"
     ot_dns_track "$pid"
-    export OT_BLACKHOLE_PORT OT_BLACKHOLE_PID
+    export OT_BLACKHOLE_PORT OT_BLACKHOLE_PID OT_BLACKHOLE_LOG
 }
 
 ot_blackhole_stop() {
     ot_dns_kill "$OT_BLACKHOLE_PID"
+    OT_BLACKHOLE_PIDS=$(printf '%s\n' $OT_BLACKHOLE_PIDS | grep -vx "$OT_BLACKHOLE_PID" | tr '\n' ' ')
     OT_BLACKHOLE_PID=
 }
 
 ot_dns_cleanup() {
-    local rc=$?
+    local rc=$? pid
     ot_dns_stop
     ot_blackhole_stop
+    # any other black-hole server started and not stopped
+    for pid in $OT_BLACKHOLE_PIDS; do ot_dns_kill "$pid"; done
+    OT_BLACKHOLE_PIDS=
     if [ -n "$OT_DNS_RUNDIR" ] && [ -d "$OT_DNS_RUNDIR" ]; then
         if [ "${OT_KEEP:-0}" = 1 ]; then ot_dns_log "kept $OT_DNS_RUNDIR"
         else rm -rf "$OT_DNS_RUNDIR"; fi

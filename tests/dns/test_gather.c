@@ -15,6 +15,14 @@
  * resolver while batches are freed with queries in flight, and the cache:
  * after nsd is stopped, what was asked before is still answered, a record
  * whose TTL ran out is not, and neither is anything new.
+ *
+ * With these too (tests/dns/blackhole.py, ot_blackhole_start MODE), the
+ * misbehaving servers' cases run; each is left out without its port:
+ *
+ *   OT_GARBAGE_PORT    hostile bytes: no answer gets through, all incomplete
+ *   OT_SERVFAIL_PORT   SERVFAIL to everything: likewise
+ *   OT_REFUSED_PORT    REFUSED to everything: likewise
+ *   OT_SLOW_PORT       correct answers after a delay well inside 2 s: used
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -565,6 +573,155 @@ static void test_cache(ot_resolver *r, const char *port, const char *pid_text)
     ot_dns_batch_free(b);
 }
 
+/* ---- misbehaving servers (tests/dns/blackhole.py --mode) ----------------------- */
+
+/* What one message asks, of every type the lookups use. */
+static const struct {
+    const char *name;
+    int type;
+} hostile_queries[] = {
+    { "10.2.0.192.in-addr.arpa", OT_RR_PTR },
+    { "mail.good.test", OT_RR_A },
+    { "mail.good.test", OT_RR_AAAA },
+    { "10.2.0.192.bl.test", OT_RR_A },
+    { "pass.auth.test", OT_RR_TXT },
+    { "ot2024._domainkey.auth.test", OT_RR_TXT },
+};
+#define N_HOSTILE (sizeof hostile_queries / sizeof hostile_queries[0])
+
+/* A server that answers only garbage or an error code (MODE garbage,
+ * servfail, refused): no answer may come out as an answer (each garbage
+ * variant carries a bait record: A 127.0.0.2, a PTR name, an SPF "+all"),
+ * every check is unknown and named incomplete, within the deadline's
+ * bound, over several rounds (the server cycles through its variants; the
+ * resolver may also give the server up and fail at once). */
+static void test_hostile(const char *label, const char *port)
+{
+    ot_config cfg;
+    ot_resolver *r = resolver_for(&cfg, port);
+    ot_lookup_plan plan;
+    ot_evidence ev;
+    int index[N_HOSTILE], answered = 0, odd = 0;
+    double ms, worst = 0.0;
+
+    ok(r != NULL, "%s: resolver made", label);
+    if (r == NULL) {
+        ot_config_free(&cfg);
+        return;
+    }
+    for (int round = 0; round < 3; round++) {
+        ot_dns_batch *b = ot_dns_batch_new(r, 2000);
+
+        ms = now_ms();
+        for (size_t i = 0; i < N_HOSTILE; i++)
+            index[i] = ot_dns_batch_add(b, hostile_queries[i].name, hostile_queries[i].type);
+        ot_dns_batch_wait(b);
+        ms = now_ms() - ms;
+        worst = ms > worst ? ms : worst;
+        for (size_t i = 0; i < N_HOSTILE; i++) {
+            enum ot_dns_status st = ot_dns_batch_get(b, index[i])->status;
+            if (st == OT_DNS_OK || st == OT_DNS_NODATA || st == OT_DNS_NXDOMAIN) {
+                answered++;
+                printf("# %s: round %d, %s type %d answered (status %d)\n", label, round,
+                       hostile_queries[i].name, hostile_queries[i].type, (int)st);
+            } else if (st != OT_DNS_SERVFAIL && st != OT_DNS_TIMEOUT) {
+                odd++;
+            }
+        }
+        ot_dns_batch_free(b);
+    }
+    printf("# %s server, 2000 ms deadline: the slowest of 3 batches took %.0f ms\n", label, worst);
+    is_int(answered, 0, "%s: no query of 3 x %zu came back as an answer", label, N_HOSTILE);
+    is_int(odd, 0, "%s: every query failed as SERVFAIL or TIMEOUT", label);
+    ok(worst < 4000.0, "%s: each batch returns within the deadline's bound (%.0f ms < 4000)", label,
+       worst);
+
+    make_plan(&plan, "192.0.2.10", true, "mail.good.test", true);
+    ms = gather(r, &cfg, &plan, 2000, &ev);
+    printf("# %s server: gather took %.0f ms\n", label, ms);
+    ok(ms < 4000.0, "%s: gather returns within the deadline's bound (%.0f ms < 4000)", label, ms);
+    is_int(ev.ptr_exists, U, "%s: ptr_exists unknown", label);
+    is_int(ev.fcrdns, U, "%s: fcrdns unknown", label);
+    is_int(ev.helo_resolves, U, "%s: helo_resolves unknown", label);
+    is_int(ev.helo_matches, U, "%s: helo_matches unknown", label);
+    is_int(ev.ndnsbl, 0, "%s: no DNSBL hit", label);
+    is_str(ev.incomplete, "ptr,helo,dnsbl", "%s: every check named incomplete", label);
+    ot_resolver_free(r);
+    ot_config_free(&cfg);
+}
+
+/* A server that answers correctly but late (blackhole.py --mode slow, a
+ * delay well inside 2 s): A 127.0.0.2 for every name, NXDOMAIN for every
+ * other type, TTL 0 (so the second round asks the server again rather
+ * than a cache). The answers must arrive in time and be used. */
+static void test_slow(const char *port)
+{
+    ot_config cfg;
+    ot_resolver *r = resolver_for(&cfg, port);
+    ot_lookup_plan plan;
+    ot_evidence ev;
+    double ms;
+
+    ok(r != NULL, "slow: resolver made");
+    if (r == NULL) {
+        ot_config_free(&cfg);
+        return;
+    }
+    for (int round = 0; round < 2; round++) {
+        ot_dns_batch *b = ot_dns_batch_new(r, 2000);
+        int a = ot_dns_batch_add(b, "10.2.0.192.bl.test", OT_RR_A);
+        int ptr = ot_dns_batch_add(b, "10.2.0.192.in-addr.arpa", OT_RR_PTR);
+        int txt = ot_dns_batch_add(b, "pass.auth.test", OT_RR_TXT);
+        ot_addr got[2];
+        char text[64] = "";
+
+        ot_dns_batch_wait(b);
+        if (ot_dns_answer_addrs(ot_dns_batch_get(b, a), got, 2) == 1)
+            ot_addr_format(&got[0], text, sizeof text);
+        is_str(text, "127.0.0.2", "slow, round %d: the late A answer arrived", round + 1);
+        is_int(ot_dns_batch_get(b, ptr)->status, OT_DNS_NXDOMAIN,
+               "slow, round %d: the late PTR answer (NXDOMAIN) arrived", round + 1);
+        is_int(ot_dns_batch_get(b, txt)->status, OT_DNS_NXDOMAIN,
+               "slow, round %d: the late TXT answer (NXDOMAIN) arrived", round + 1);
+        ot_dns_batch_free(b);
+    }
+    make_plan(&plan, "192.0.2.10", true, "mail.good.test", true);
+    ms = gather(r, &cfg, &plan, 2000, &ev);
+    printf("# slow server: gather took %.0f ms\n", ms);
+    ok(ms < 4000.0, "slow: gather returns within the deadline's bound (%.0f ms < 4000)", ms);
+    is_int(ev.ptr_exists, N, "slow: ptr_exists no (NXDOMAIN)");
+    is_int(ev.helo_resolves, Y, "slow: helo_resolves yes (127.0.0.2)");
+    is_int(ev.helo_matches, N, "slow: helo_matches no");
+    is_int(ev.ndnsbl, 1, "slow: listed in bl.test (127.0.0.2)");
+    is_str(ev.incomplete, "", "slow: nothing incomplete");
+    ot_resolver_free(r);
+    ot_config_free(&cfg);
+}
+
+/* The misbehaving servers tests/dns.sh starts when it can: each port by
+ * environment; a case without its port is left out (and says so). */
+static void test_misbehaving(void)
+{
+    static const char *const modes[][2] = {
+        { "OT_GARBAGE_PORT", "garbage" },
+        { "OT_SERVFAIL_PORT", "servfail" },
+        { "OT_REFUSED_PORT", "refused" },
+    };
+    const char *slow = getenv("OT_SLOW_PORT");
+
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        const char *port = getenv(modes[i][0]);
+        if (port != NULL && port[0] != '\0')
+            test_hostile(modes[i][1], port);
+        else
+            printf("# %s not set: the %s server's cases are left out\n", modes[i][0], modes[i][1]);
+    }
+    if (slow != NULL && slow[0] != '\0')
+        test_slow(slow);
+    else
+        printf("# OT_SLOW_PORT not set: the slow server's cases are left out\n");
+}
+
 int main(void)
 {
     const char *port = getenv("OT_DNS_PORT");
@@ -590,6 +747,7 @@ int main(void)
     test_local_zones(port);
     test_unreachable("black-hole", blackhole);
     test_unreachable("dead", dead);
+    test_misbehaving();
     test_threads(r, &cfg);
     test_cache(r, port, pid);   /* last: stops nsd */
     ot_resolver_free(r);

@@ -82,6 +82,7 @@ static void ev_helo_yes(ot_evidence *e) { e->helo_resolves = OT_EV_YES; }
 static void ev_helo_match(ot_evidence *e) { e->helo_resolves = OT_EV_YES; e->helo_matches = OT_EV_YES; }
 static void ev_helo_nomatch(ot_evidence *e) { e->helo_resolves = OT_EV_YES; e->helo_matches = OT_EV_NO; }
 static void ev_ptr_none(ot_evidence *e) { e->ptr_exists = OT_EV_NO; }
+static void ev_ptr_timeout(ot_evidence *e) { snprintf(e->incomplete, sizeof e->incomplete, "spf,ptr"); }
 static void ev_ptr_dynamic(ot_evidence *e)
 {
     e->ptr_exists = OT_EV_YES;
@@ -273,6 +274,12 @@ static const sig_case cases[] = {
     N(RDNS_NONE, "name exists but does not confirm", STD,
       SESS_R("62.0.113.45", "", "mail.sender.example", OT_RESOLVE_FORGED), NULL, NULL),
     N(RDNS_NONE, "lookup found a PTR", STD, SESS("62.0.113.45", "", "mail.sender.example"), ev_ptr_good, NULL),
+    N(RDNS_NONE, "MTA said TEMP: its lookup failed, nothing is known", STD,
+      SESS_R("62.0.113.45", "", "mail.sender.example", OT_RESOLVE_TEMP), NULL, NULL),
+    N(RDNS_NONE, "our PTR lookup did not answer", STD, SESS("62.0.113.45", "", "mail.sender.example"),
+      ev_ptr_timeout, NULL),
+    N(RDNS_NONE, "offline: our MX wrote unknown, our lookup did not answer",
+      MX("mail.sender.example (unknown [81.51.100.7])", "ESMTP") STD, NO_SESSION, ev_ptr_timeout, NULL),
     N(RDNS_NONE, "private client (judged elsewhere)", STD, SESS("10.1.2.3", "", "mail.sender.example"), NULL, NULL),
 
     /* RDNS_DYNAMIC */
