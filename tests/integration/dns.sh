@@ -32,16 +32,8 @@ msgdir="$top_srcdir/tests/integration/msg"
 
 ot_require_root "a private Postfix"
 
-prereq_ok=0
-ot_postfix_available || { prereq_ok=1; echo "# postfix missing: apt-get install postfix"; }
-command -v swaks >/dev/null 2>&1 || { prereq_ok=1; echo "# swaks missing: apt-get install swaks"; }
-why=$(ot_dns_available) || { prereq_ok=1; echo "# $why"; }
-milter_bin=$(ot_milter_bin)
+ot_prerequisites postfix swaks dns milter dkim-sign
 signer="$top_builddir/tests/dns/dkim-sign"
-[ -x "$milter_bin" ] || { prereq_ok=1; echo "# no milter at $milter_bin (make first)"; }
-[ -x "$signer" ] || { prereq_ok=1; echo "# no $signer (make check builds it)"; }
-ok $prereq_ok "prerequisites: postfix, swaks, nsd, origin-trace-milter, dkim-sign"
-[ $prereq_ok -eq 0 ] || { done_testing; exit 1; }
 
 ot_tmp_init ot-dns
 pf="$OT_TMP/postfix"

@@ -41,15 +41,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 
 ot_require_root "a private Postfix and its faults"
 
-prereq_ok=0
-ot_postfix_available || { prereq_ok=1; echo "# postfix missing: apt-get install postfix"; }
-command -v swaks >/dev/null 2>&1 || { prereq_ok=1; echo "# swaks missing: apt-get install swaks"; }
-command -v setpriv >/dev/null 2>&1 || { prereq_ok=1; echo "# setpriv missing (util-linux)"; }
-milter_bin=$(ot_milter_bin)
-[ -x "$milter_bin" ] || { prereq_ok=1; echo "# no milter at $milter_bin (make first)"; }
-[ -x "$(ld_load_bin)" ] || { prereq_ok=1; echo "# no $(ld_load_bin) (make check builds it)"; }
-ok $prereq_ok "prerequisites: postfix, swaks, setpriv, origin-trace-milter, smtp-load"
-[ $prereq_ok -eq 0 ] || { done_testing; exit 1; }
+ot_prerequisites postfix swaks setpriv milter smtp-load
 
 ot_tmp_init ot-faults
 ld_init

@@ -540,6 +540,33 @@ ot_milter_bin() {
     echo "${OT_MILTER_BIN:-${top_builddir:-.}/milter/daemon/origin-trace-milter}"
 }
 
+# ot_prerequisites WHAT...: checks what a test needs (postfix, sendmail,
+# swaks, setpriv, unshare, dns, milter, dkim-sign, smtp-load), says on a TAP
+# comment why each missing one is missing, reports one TAP line, and ends
+# the test as failed when anything is missing: CI installs all of it, and a
+# silent skip there would hide the whole end-to-end check. Sets milter_bin.
+ot_prerequisites() {
+    local missing=0 what why
+    milter_bin=$(ot_milter_bin)
+    for what in "$@"; do
+        why=
+        case $what in
+        postfix) ot_postfix_available || why="postfix missing: apt-get install postfix" ;;
+        sendmail) sm_available || why="no sendmail at $(sm_root) (tests/integration/fetch-sendmail.sh)" ;;
+        swaks|setpriv|unshare) command -v "$what" >/dev/null 2>&1 || why="$what missing" ;;
+        dns) why=$(ot_dns_available) && why= ;;
+        milter) [ -x "$milter_bin" ] || why="no milter at $milter_bin (make first)" ;;
+        dkim-sign) [ -x "$top_builddir/tests/dns/dkim-sign" ] || why="no tests/dns/dkim-sign (make check builds it)" ;;
+        smtp-load) [ -x "${OT_LOAD_BIN:-$top_builddir/tests/load/smtp-load}" ] ||
+            why="no tests/load/smtp-load (make check builds it)" ;;
+        *) why="unknown prerequisite $what" ;;
+        esac
+        [ -z "$why" ] || { missing=1; echo "# $why"; }
+    done
+    ok $missing "prerequisites: $*"
+    [ $missing -eq 0 ] || { done_testing; exit 1; }
+}
+
 # ot_require_root WHAT: the MTA tests run their own servers as root; skip
 # (TAP plan 0) without root or when OT_SKIP_INTEGRATION=1 (make distcheck).
 ot_require_root() {

@@ -24,13 +24,7 @@ export top_srcdir top_builddir
 
 ot_require_root "a private Postfix under load"
 
-prereq_ok=0
-ot_postfix_available || { prereq_ok=1; echo "# postfix missing: apt-get install postfix"; }
-[ -x "$(ot_milter_bin)" ] || { prereq_ok=1; echo "# no milter at $(ot_milter_bin) (make first)"; }
-[ -x "$top_builddir/tests/load/smtp-load" ] ||
-    { prereq_ok=1; echo "# no $top_builddir/tests/load/smtp-load (make check builds it)"; }
-ok $prereq_ok "prerequisites: postfix, origin-trace-milter, smtp-load"
-[ $prereq_ok -eq 0 ] || { done_testing; exit 1; }
+ot_prerequisites postfix milter smtp-load
 
 out=$(mktemp /tmp/ot-load-test.XXXXXX) || exit 1
 trap 'rm -f "$out"' EXIT

@@ -27,15 +27,7 @@ msgdir="$top_srcdir/tests/integration/msg"
 
 ot_require_root "a private Postfix"
 
-# Missing prerequisites fail rather than skip: CI installs them, and a
-# silent skip there would hide the whole end-to-end check.
-prereq_ok=0
-ot_postfix_available || { prereq_ok=1; echo "# postfix missing: apt-get install postfix"; }
-command -v swaks >/dev/null 2>&1 || { prereq_ok=1; echo "# swaks missing: apt-get install swaks"; }
-milter_bin=$(ot_milter_bin)
-[ -x "$milter_bin" ] || { prereq_ok=1; echo "# no milter at $milter_bin (make first)"; }
-ok $prereq_ok "prerequisites: postfix, swaks, origin-trace-milter"
-[ $prereq_ok -eq 0 ] || { done_testing; exit 1; }
+ot_prerequisites postfix swaks milter
 
 ot_tmp_init ot-postfix
 pf="$OT_TMP/postfix"

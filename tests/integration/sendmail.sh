@@ -35,18 +35,11 @@ msgdir="$top_srcdir/tests/integration/msg"
 
 ot_require_root "a private sendmail"
 
-prereq_ok=0
 if ! sm_available; then
     top_builddir="$top_builddir" "$top_srcdir/tests/integration/fetch-sendmail.sh" |
         sed 's/^/# /'
 fi
-sm_available || { prereq_ok=1; echo "# no sendmail at $(sm_root) (tests/integration/fetch-sendmail.sh)"; }
-command -v swaks >/dev/null 2>&1 || { prereq_ok=1; echo "# swaks missing: apt-get install swaks"; }
-command -v unshare >/dev/null 2>&1 || { prereq_ok=1; echo "# unshare missing (util-linux)"; }
-milter_bin=$(ot_milter_bin)
-[ -x "$milter_bin" ] || { prereq_ok=1; echo "# no milter at $milter_bin (make first)"; }
-ok $prereq_ok "prerequisites: sendmail (unpacked), m4, swaks, origin-trace-milter"
-[ $prereq_ok -eq 0 ] || { done_testing; exit 1; }
+ot_prerequisites sendmail swaks unshare milter
 
 ot_tmp_init ot-sendmail
 sm="$OT_TMP/sendmail"
