@@ -13,7 +13,7 @@
 # MTA's verdict is reused and not asked again). The milter runs in monitor
 # mode so that every message is delivered and its X-Origin-Trace read:
 #   - FCrDNS pass and fail, no PTR, a dynamic-looking PTR name;
-#   - HELO NXDOMAIN; a DNSBL listing;
+#   - HELO NXDOMAIN; a provider's HELO from outside it; a DNSBL listing;
 #   - SPF pass, fail, softfail (spf= in the header);
 #   - DKIM pass, and fail once the body is altered after signing (dkim=);
 #   - a black-hole server with DNSTimeout 2: still a verdict, within 3 s,
@@ -156,6 +156,9 @@ ok $? "mta-verdict: the milter planned no PTR lookup"
 # ---- HELO and blocklists -------------------------------------------------------------
 check_case helo-nxdomain 192.0.2.10 nxdomain.good.test alice@good.test "" \
     HELO_NXDOMAIN FCRDNS_FAIL
+# a provider's name from an address whose reverse name is not that provider's
+check_case provider-forged 192.0.2.10 smtp.gmail.com alice@good.test "" \
+    HELO_PROVIDER_FORGED ""
 check_case dnsbl 192.0.2.99 mail.good.test alice@good.test "" \
     DNSBL_LISTED ""
 grep -q 'DNSBL_LISTED' "$OT_TMP/milter/run$run.log"; ok $? "dnsbl: the log line names the signal"
