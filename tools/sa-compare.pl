@@ -19,7 +19,9 @@
 #     counted against it), of our analyzer on the same directories
 #     (a whole process run, files read from disk, CPU of the child), and
 #     the ratio; with --core BENCH (tools/bench-core.c built), also the
-#     engine alone on the same messages in memory, and that ratio.
+#     engine alone on the same messages in memory, and that ratio, over all
+#     rounds and over each side's fastest round (the machine may be shared:
+#     the fastest round is the one least slowed by other work).
 #
 # Limits: it reads every message whole into memory (the corpus is small);
 # the category of a disagreement is a heuristic guess from the lines'
@@ -159,11 +161,15 @@ sub sa_relays {
 my @sa_result;
 my $sa_t0 = time;
 my $sa_cpu0 = (times)[0] + (times)[1];
+my $sa_best_cpu;    # the fastest round: the machine is shared, load comes and goes
 for my $round (1 .. $opt{repeat}) {
+    my $round_cpu0 = (times)[0] + (times)[1];
     for my $i (0 .. $#texts) {
         my $r = sa_relays($texts[$i]);
         $sa_result[$i] = $r if $round == 1;
     }
+    my $round_cpu = (times)[0] + (times)[1] - $round_cpu0;
+    $sa_best_cpu = $round_cpu if !defined $sa_best_cpu || $round_cpu < $sa_best_cpu;
 }
 my $sa_wall = time - $sa_t0;
 my $sa_cpu = (times)[0] + (times)[1] - $sa_cpu0;
@@ -391,5 +397,11 @@ if (defined $core_line && $core_line =~ /([\d.]+) msg\/s wall, ([\d.]+) msg\/s C
     print "$core_line\n";
     printf "speed ratio (engine in memory / SA): %.1fx wall, %.1fx CPU\n",
         $1 / ($sa_n / $sa_wall), $2 / ($sa_n / ($sa_cpu || 1e-9));
+    # the same, each side's fastest round: less at the mercy of other load
+    if ($core_line =~ /best round: .*?([\d.]+) msg\/s CPU/ && $sa_best_cpu) {
+        my $sa_best = @texts / $sa_best_cpu;
+        printf "spamassassin best of %d rounds: %.0f msg/s CPU\n", $opt{repeat}, $sa_best;
+        printf "speed ratio (best rounds, engine / SA): %.1fx CPU\n", $1 / $sa_best;
+    }
 }
 exit 0;

@@ -33,26 +33,38 @@ static int hex_value(char c)
     return -1;
 }
 
+static unsigned digit_value(const char *s, size_t len, size_t i)
+{
+    return i < len ? (unsigned)(unsigned char)s[i] - '0' : 10u;   /* >= 10: not a digit */
+}
+
 static bool parse_ipv4(const char *s, size_t len, uint8_t out[4])
 {
     size_t i = 0;
 
     for (int part = 0; part < 4; part++) {
-        unsigned value = 0;
-        size_t digits = 0;
+        unsigned value, d;
 
         if (part > 0) {
             if (i >= len || s[i] != '.')
                 return false;
             i++;
         }
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            if (++digits > 3)
-                return false;
-            value = value * 10u + (unsigned)(s[i] - '0');
+        /* one to three digits, spelled out: every peer address comes here */
+        if ((value = digit_value(s, len, i)) > 9)
+            return false;
+        i++;
+        if ((d = digit_value(s, len, i)) <= 9) {
+            value = value * 10u + d;
             i++;
+            if ((d = digit_value(s, len, i)) <= 9) {
+                value = value * 10u + d;
+                i++;
+                if (digit_value(s, len, i) <= 9)
+                    return false;      /* a fourth digit */
+            }
         }
-        if (digits == 0 || value > 255u)
+        if (value > 255u)
             return false;
         out[part] = (uint8_t)value;
     }
@@ -157,25 +169,31 @@ bool ot_addr_parse(const char *text, size_t len, ot_addr *out)
         text++;
         len -= 2;
     }
-    if (prefix_ci(text, len, "ipv6:")) {
+    if (len > 0 && (text[0] == 'i' || text[0] == 'I') && prefix_ci(text, len, "ipv6:")) {
         text += 5;
         len -= 5;
         v6_only = true;
     }
-    if (memchr(text, ':', len) != NULL) {
-        if (!parse_ipv6(text, len, result.bytes))
-            return false;
-        if (memcmp(result.bytes, v4_mapped_prefix, sizeof v4_mapped_prefix) == 0) {
-            memmove(result.bytes, result.bytes + 12, 4);
-            memset(result.bytes + 4, 0, 12);
-            result.family = 4;
-        } else {
-            result.family = 6;
-        }
-    } else {
-        if (v6_only || !parse_ipv4(text, len, result.bytes))
-            return false;
+    /* most text asked about is a host name: an address starts with a
+     * digit, a hex letter or a colon, whatever its family */
+    if (len == 0 || (hex_value(text[0]) < 0 && text[0] != ':'))
+        return false;
+    /* a dotted quad holds no colon: reading it first saves the search */
+    if (!v6_only && parse_ipv4(text, len, result.bytes)) {
         result.family = 4;
+        if (out != NULL)
+            *out = result;
+        return true;
+    }
+    /* otherwise only the colon form is left */
+    if (memchr(text, ':', len) == NULL || !parse_ipv6(text, len, result.bytes))
+        return false;
+    if (memcmp(result.bytes, v4_mapped_prefix, sizeof v4_mapped_prefix) == 0) {
+        memmove(result.bytes, result.bytes + 12, 4);
+        memset(result.bytes + 4, 0, 12);
+        result.family = 4;
+    } else {
+        result.family = 6;
     }
     if (out != NULL)
         *out = result;
@@ -196,6 +214,25 @@ static size_t put_number(char *buf, size_t pos, unsigned value, unsigned base)
     return pos;
 }
 
+/* The dotted quad, without its NUL; returns its length (at most 15). Every
+ * hop prints its peer: the digits of a byte, no general base conversion. */
+static size_t format_v4(char *dst, const uint8_t bytes[4])
+{
+    size_t pos = 0;
+
+    for (int i = 0; i < 4; i++) {
+        unsigned b = bytes[i];
+        if (i > 0)
+            dst[pos++] = '.';
+        if (b >= 100)
+            dst[pos++] = (char)('0' + b / 100);
+        if (b >= 10)
+            dst[pos++] = (char)('0' + b / 10 % 10);
+        dst[pos++] = (char)('0' + b % 10);
+    }
+    return pos;
+}
+
 char *ot_addr_format(const ot_addr *a, char *out, size_t outsize)
 {
     char buf[OT_IPTEXT_SIZE];   /* longest form is 39 bytes */
@@ -206,12 +243,13 @@ char *ot_addr_format(const ot_addr *a, char *out, size_t outsize)
     out[0] = '\0';
     if (a == NULL)
         return out;
+    if (a->family == 4 && outsize >= 16) {
+        /* "255.255.255.255" and its NUL always fit: write in place */
+        out[format_v4(out, a->bytes)] = '\0';
+        return out;
+    }
     if (a->family == 4) {
-        for (int i = 0; i < 4; i++) {
-            if (i > 0)
-                buf[pos++] = '.';
-            pos = put_number(buf, pos, a->bytes[i], 10);
-        }
+        pos = format_v4(buf, a->bytes);
     } else if (a->family == 6) {
         unsigned groups[8];
         int best_start = -1, best_len = 0;
@@ -269,73 +307,122 @@ static bool in_block(const ot_addr *a, int family, const uint8_t *net, unsigned 
     if (a == NULL || a->family != family)
         return false;
     unsigned whole = prefix / 8, rest = prefix % 8;
-    if (memcmp(a->bytes, net, whole) != 0)
-        return false;
+    /* a byte loop: blocks are a few bytes long, shorter than a memcmp call */
+    for (unsigned i = 0; i < whole; i++)
+        if (a->bytes[i] != net[i])
+            return false;
     if (rest == 0)
         return true;
     uint8_t mask = (uint8_t)(0xffu << (8 - rest));
     return (a->bytes[whole] & mask) == (net[whole] & mask);
 }
 
-typedef struct addr_block {
-    int family;
+/* The special IPv4 blocks as a network and a mask on the address read as
+ * one number: every address class test runs per hop and per check, and
+ * this is one AND and one compare per block. */
+typedef struct v4_block {
+    uint32_t net, mask;
+} v4_block;
+
+#define V4_MASK(len) ((len) == 0 ? 0u : 0xffffffffu << (32 - (len)))
+#define V4(a, b, c, d, len) \
+    { ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d)) & V4_MASK(len), \
+      V4_MASK(len) }
+
+typedef struct v6_block {
     uint8_t net[16];
     unsigned prefix;
-} addr_block;
+} v6_block;
 
-static bool in_any(const ot_addr *a, const addr_block *blocks, size_t n)
+static uint32_t v4_number(const ot_addr *a)
 {
+    return (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 |
+           (uint32_t)a->bytes[2] << 8 | (uint32_t)a->bytes[3];
+}
+
+static bool in_any_v4(const ot_addr *a, const v4_block *blocks, size_t n)
+{
+    uint32_t x = v4_number(a);
     for (size_t i = 0; i < n; i++)
-        if (in_block(a, blocks[i].family, blocks[i].net, blocks[i].prefix))
+        if ((x & blocks[i].mask) == blocks[i].net)
             return true;
     return false;
 }
 
-static const addr_block loopback_blocks[] = {
-    { 4, { 127 }, 8 },
-    { 6, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, 128 },
+static bool in_any_v6(const ot_addr *a, const v6_block *blocks, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (in_block(a, 6, blocks[i].net, blocks[i].prefix))
+            return true;
+    return false;
+}
+
+/* One address class: its IPv4 and its IPv6 blocks. */
+static bool in_class(const ot_addr *a, const v4_block *v4, size_t n4, const v6_block *v6, size_t n6)
+{
+    if (a == NULL)
+        return false;
+    if (a->family == 4)
+        return in_any_v4(a, v4, n4);
+    if (a->family == 6)
+        return in_any_v6(a, v6, n6);
+    return false;
+}
+
+static const v4_block loopback_v4[] = {
+    V4(127, 0, 0, 0, 8),
+};
+static const v6_block loopback_v6[] = {
+    { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, 128 },
 };
 
-static const addr_block private_blocks[] = {
-    { 4, { 10 }, 8 },
-    { 4, { 172, 16 }, 12 },
-    { 4, { 192, 168 }, 16 },
-    { 4, { 100, 64 }, 10 },
-    { 6, { 0xfc }, 7 },
+static const v4_block private_v4[] = {
+    V4(10, 0, 0, 0, 8),
+    V4(172, 16, 0, 0, 12),
+    V4(192, 168, 0, 0, 16),
+    V4(100, 64, 0, 0, 10),
+};
+static const v6_block private_v6[] = {
+    { { 0xfc }, 7 },
 };
 
-static const addr_block reserved_blocks[] = {
-    { 4, { 0 }, 8 },                    /* "this network", incl. 0.0.0.0 */
-    { 4, { 169, 254 }, 16 },            /* link-local */
-    { 4, { 192, 0, 0 }, 24 },           /* IETF protocol assignments */
-    { 4, { 192, 0, 2 }, 24 },           /* TEST-NET-1 */
-    { 4, { 198, 18 }, 15 },             /* benchmarking */
-    { 4, { 198, 51, 100 }, 24 },        /* TEST-NET-2 */
-    { 4, { 203, 0, 113 }, 24 },         /* TEST-NET-3 */
-    { 4, { 224 }, 4 },                  /* multicast */
-    { 4, { 240 }, 4 },                  /* reserved, incl. broadcast */
-    { 6, { 0 }, 128 },                  /* unspecified */
-    { 6, { 0x01, 0x00 }, 64 },          /* discard-only 100::/64 */
-    { 6, { 0x20, 0x01, 0x0d, 0xb8 }, 32 }, /* documentation */
-    { 6, { 0x3f, 0xff }, 20 },          /* documentation (RFC 9637) */
-    { 6, { 0xfe, 0x80 }, 10 },          /* link-local */
-    { 6, { 0xfe, 0xc0 }, 10 },          /* site-local, deprecated */
-    { 6, { 0xff }, 8 },                 /* multicast */
+static const v4_block reserved_v4[] = {
+    V4(0, 0, 0, 0, 8),                  /* "this network", incl. 0.0.0.0 */
+    V4(169, 254, 0, 0, 16),             /* link-local */
+    V4(192, 0, 0, 0, 24),               /* IETF protocol assignments */
+    V4(192, 0, 2, 0, 24),               /* TEST-NET-1 */
+    V4(198, 18, 0, 0, 15),              /* benchmarking */
+    V4(198, 51, 100, 0, 24),            /* TEST-NET-2 */
+    V4(203, 0, 113, 0, 24),             /* TEST-NET-3 */
+    V4(224, 0, 0, 0, 4),                /* multicast */
+    V4(240, 0, 0, 0, 4),                /* reserved, incl. broadcast */
+};
+static const v6_block reserved_v6[] = {
+    { { 0 }, 128 },                     /* unspecified */
+    { { 0x01, 0x00 }, 64 },             /* discard-only 100::/64 */
+    { { 0x20, 0x01, 0x0d, 0xb8 }, 32 }, /* documentation */
+    { { 0x3f, 0xff }, 20 },             /* documentation (RFC 9637) */
+    { { 0xfe, 0x80 }, 10 },             /* link-local */
+    { { 0xfe, 0xc0 }, 10 },             /* site-local, deprecated */
+    { { 0xff }, 8 },                    /* multicast */
 };
 
-static const addr_block documentation_blocks[] = {
-    { 4, { 192, 0, 2 }, 24 },
-    { 4, { 198, 51, 100 }, 24 },
-    { 4, { 203, 0, 113 }, 24 },
-    { 6, { 0x20, 0x01, 0x0d, 0xb8 }, 32 },
-    { 6, { 0x3f, 0xff }, 20 },
+static const v4_block documentation_v4[] = {
+    V4(192, 0, 2, 0, 24),
+    V4(198, 51, 100, 0, 24),
+    V4(203, 0, 113, 0, 24),
+};
+static const v6_block documentation_v6[] = {
+    { { 0x20, 0x01, 0x0d, 0xb8 }, 32 },
+    { { 0x3f, 0xff }, 20 },
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define CLASS(name) name##_v4, COUNT_OF(name##_v4), name##_v6, COUNT_OF(name##_v6)
 
 bool ot_addr_is_documentation(const ot_addr *a)
 {
-    return in_any(a, documentation_blocks, COUNT_OF(documentation_blocks));
+    return in_class(a, CLASS(documentation));
 }
 
 bool ot_addr_is_unroutable(const ot_addr *a)
@@ -345,21 +432,43 @@ bool ot_addr_is_unroutable(const ot_addr *a)
 
 bool ot_addr_is_loopback(const ot_addr *a)
 {
-    return in_any(a, loopback_blocks, COUNT_OF(loopback_blocks));
+    return in_class(a, CLASS(loopback));
 }
 
 bool ot_addr_is_private(const ot_addr *a)
 {
-    return in_any(a, private_blocks, COUNT_OF(private_blocks));
+    return in_class(a, CLASS(private));
 }
 
 bool ot_addr_is_reserved(const ot_addr *a)
 {
-    return in_any(a, reserved_blocks, COUNT_OF(reserved_blocks));
+    return in_class(a, CLASS(reserved));
 }
 
 bool ot_addr_is_nonpublic(const ot_addr *a)
 {
+    if (a != NULL && a->family == 4) {
+        /* asked for every hop, and most peers are public: the first
+         * octet of every block below (loopback, private, reserved) is
+         * named here, so any other octet settles it at once */
+        switch (a->bytes[0]) {
+        case 0: case 10: case 100: case 127: case 169: case 172: case 192: case 198: case 203:
+            break;
+        default:
+            if (a->bytes[0] < 224)
+                return false;
+            break;
+        }
+        /* one pass over the three classes */
+        uint32_t x = v4_number(a);
+        const v4_block *const classes[] = { loopback_v4, private_v4, reserved_v4 };
+        const size_t sizes[] = { COUNT_OF(loopback_v4), COUNT_OF(private_v4), COUNT_OF(reserved_v4) };
+        for (size_t c = 0; c < 3; c++)
+            for (size_t i = 0; i < sizes[c]; i++)
+                if ((x & classes[c][i].mask) == classes[c][i].net)
+                    return true;
+        return false;
+    }
     return ot_addr_is_loopback(a) || ot_addr_is_private(a) || ot_addr_is_reserved(a);
 }
 
@@ -467,6 +576,24 @@ bool ot_cidr_list_contains(const ot_cidr_list *l, const ot_addr *a)
 {
     if (l == NULL || a == NULL)
         return false;
+    if (a->family == 4) {
+        /* TrustedRelays is read for every hop: an IPv4 address against an
+         * IPv4 block is one masked compare (prefixes are 0..32, see
+         * ot_cidr_parse; anything larger is treated as 32) */
+        uint32_t x = v4_number(a);
+        for (size_t i = 0; i < l->count; i++) {
+            const ot_cidr *c = &l->items[i];
+            /* most blocks differ in the first byte already: that test
+             * first (an IPv6 block is skipped either way) */
+            if ((c->addr.bytes[0] != a->bytes[0] && c->prefix >= 8) || c->addr.family != 4)
+                continue;
+            uint32_t mask = c->prefix == 0 ? 0u : c->prefix >= 32 ? 0xffffffffu
+                                                                   : 0xffffffffu << (32 - c->prefix);
+            if ((x & mask) == (v4_number(&c->addr) & mask))
+                return true;
+        }
+        return false;
+    }
     for (size_t i = 0; i < l->count; i++)
         if (ot_cidr_contains(&l->items[i], a))
             return true;

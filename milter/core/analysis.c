@@ -7,11 +7,13 @@
  */
 #include "analysis.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
 #include "chain.h"
 #include "checks.h"
+#include "hostname.h"
 #include "render.h"
 
 const char *ot_path_name(enum ot_path p)
@@ -58,7 +60,7 @@ static void parse_hops(const ot_message *msg, ot_result *res)
      * walked the header once per line */
     for (size_t i = 0; i < msg->count && res->nhops < OT_MAX_RECEIVED; i++) {
         const ot_field *f = &msg->fields[i];
-        if (strcasecmp(f->name, "Received") == 0)
+        if (f->is_received)
             ot_received_parse(f->value, f->value_len, &res->hops[res->nhops++]);
     }
     if (res->received_total < res->nhops)
@@ -79,6 +81,25 @@ static int64_t received_at(const ot_ctx *ctx, const ot_result *res)
     return 0;   /* unknown: the analyzer's clock says nothing about an archive */
 }
 
+/* The first Date and Message-ID fields, found in one pass over the
+ * header: each has two or three checks that look at it. */
+static void read_message_fields(const ot_message *msg, ot_result *res)
+{
+    const ot_field *date = NULL;
+
+    res->msgid_field = SIZE_MAX;
+    for (size_t i = 0; i < msg->count && (date == NULL || res->msgid_field == SIZE_MAX); i++) {
+        const ot_field *f = &msg->fields[i];
+        if (date == NULL && f->name_len == 4 && strcasecmp(f->name, "Date") == 0)
+            date = f;
+        else if (res->msgid_field == SIZE_MAX && f->name_len == 10 &&
+                 strcasecmp(f->name, "Message-ID") == 0)
+            res->msgid_field = i;
+    }
+    res->date_present = date != NULL;
+    res->date_valid = date != NULL && ot_date_parse(date->value, date->value_len, &res->date);
+}
+
 static void run_signals(const ot_ctx *ctx, ot_result *res)
 {
     res->nfired = 0;
@@ -89,7 +110,10 @@ static void run_signals(const ot_ctx *ctx, ot_result *res)
 
         if (w == 0.0)
             continue;           /* switched off: not even evaluated */
-        memset(&f->hit, 0, sizeof f->hit);
+        /* an empty detail, not a cleared one: every check that fires
+         * writes the whole detail string (39 x 196 bytes per message) */
+        f->hit.hop = 0;
+        f->hit.detail[0] = '\0';
         if (!ot_signal_table[id].check(ctx, &f->hit))
             continue;
         if (id == OT_SIG_DNSBL_LISTED && ctx->ev->ndnsbl > 0 && ctx->ev->dnsbl[0].weight != 0.0)
@@ -115,6 +139,11 @@ static void result_reset(ot_result *res)
     memset(res->breaks, 0, sizeof res->breaks);
     res->origin_hop = -1;
     res->received_at = 0;
+    res->date_present = false;
+    res->date_valid = false;
+    memset(&res->date, 0, sizeof res->date);
+    res->msgid_field = SIZE_MAX;
+    res->handoff_dynamic = -1;
     res->nfired = 0;
     res->score = 0.0;
     res->action = OT_ACTION_ACCEPT;
@@ -154,6 +183,11 @@ void ot_analyze(const ot_config *cfg, const ot_session *session, const ot_messag
     ot_chain_breaks(&ctx, res);
     ot_chain_origin_and_path(&ctx, res);
     res->received_at = received_at(&ctx, res);
+    read_message_fields(msg, res);
+    /* two checks ask whether the handoff's reverse name looks dynamic */
+    if (res->handoff.present && res->handoff.rdns[0] != '\0' &&
+        (cfg->weight[OT_SIG_RDNS_DYNAMIC] != 0.0 || cfg->weight[OT_SIG_PATH_DIRECT_DYNAMIC] != 0.0))
+        res->handoff_dynamic = ot_host_looks_dynamic(cfg, res->handoff.rdns, &res->handoff.addr);
     ot_helo_classify(&ctx, &res->helo);
     run_signals(&ctx, res);
     res->score = (double)(long long)(res->score * 10.0 + (res->score >= 0 ? 0.5 : -0.5)) / 10.0;

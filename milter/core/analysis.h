@@ -51,6 +51,7 @@ typedef struct ot_helo_view {
     size_t len;
     enum ot_helo_shape shape;
     ot_addr literal;                 /* the address of an address-shaped HELO */
+    int provider;                    /* OT_HELO_FQDN: ot_host_provider() of it, else -1 */
     char token[OT_HELO_QUOTE + 4];   /* sanitized single token, "..." when cut */
 } ot_helo_view;
 
@@ -84,6 +85,13 @@ typedef struct ot_result {
     ot_helo_view helo;
     int64_t received_at;             /* when our side got it: session clock or the
                                         date of the handoff line; 0 if unknown */
+    bool date_present;               /* the message has a Date field */
+    bool date_valid;                 /* ... and it reads as a date (in date) */
+    ot_date date;                    /* read once here for every DATE_* check */
+    size_t msgid_field;              /* index in the message's fields of the first
+                                        Message-ID, SIZE_MAX if none */
+    signed char handoff_dynamic;     /* ot_host_looks_dynamic() of the handoff's rdns and
+                                        address, read once for two checks; -1 not read */
     ot_fired fired[OT_MAX_SIGNALS];
     size_t nfired;
     double score;

@@ -32,15 +32,26 @@ static bool hop_has_peer(const ot_hop *h)
     return h->parsed && h->from_addr.family != 0 && !(h->flags & OT_HOP_IP_FROM_HELO);
 }
 
+/* A hop's string into an endpoint field of the same size, up to its NUL:
+ * the strings are short and the buffers are not. */
+static void copy_field(char *dst, const char *src, size_t size)
+{
+    size_t n = strnlen(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void endpoint_from_hop(ot_endpoint *e, const ot_hop *h, int index)
 {
-    memset(e, 0, sizeof *e);
+    _Static_assert(sizeof e->ip == sizeof h->from_ip && sizeof e->rdns == sizeof h->from_rdns &&
+                   sizeof e->helo == sizeof h->from_helo, "endpoint and hop fields differ in size");
+    /* every field is set below: no clearing of the whole */
     e->present = true;
     e->hop = index;
     e->addr = h->from_addr;
-    memcpy(e->ip, h->from_ip, sizeof e->ip);
-    memcpy(e->rdns, h->from_rdns, sizeof e->rdns);
-    memcpy(e->helo, h->from_helo, sizeof e->helo);
+    copy_field(e->ip, h->from_ip, sizeof e->ip);
+    copy_field(e->rdns, h->from_rdns, sizeof e->rdns);
+    copy_field(e->helo, h->from_helo, sizeof e->helo);
 }
 
 static void endpoint_from_session(ot_endpoint *e, const ot_session *s)
@@ -104,34 +115,92 @@ void ot_chain_trust(const ot_ctx *ctx, ot_result *res)
 static bool name_is_opaque(const char *name)
 {
     static const char *const internal_tlds[] = {
-        ".local", ".lan", ".internal", ".localdomain", ".corp", ".home", ".intranet", ".intra",
-        ".priv", ".private", NULL,
+        "local", "lan", "internal", "localdomain", "corp", "home", "intranet", "intra",
+        "priv", "private", NULL,
     };
     size_t len = strlen(name);
+    const char *dot = memrchr(name, '.', len);
     ot_addr ignored;
 
-    if (len == 0 || strchr(name, '.') == NULL || ot_host_is_localhost(name, len) ||
+    if (len == 0 || dot == NULL || ot_host_is_localhost(name, len) ||
         ot_addr_parse(name, len, &ignored))
         return true;
-    for (size_t i = 0; internal_tlds[i] != NULL; i++) {
-        size_t tl = strlen(internal_tlds[i]);
-        if (len > tl && strcasecmp(name + len - tl, internal_tlds[i]) == 0)
+    /* ".local" and the others end the name after something: the last label
+     * is one of them and a dot stands before it, not at the very start */
+    if (dot == name)
+        return false;
+    size_t last = len - (size_t)(dot + 1 - name);
+    for (size_t i = 0; internal_tlds[i] != NULL; i++)
+        if ((dot[1] >= 'A' && dot[1] <= 'Z' ? dot[1] - 'A' + 'a' : dot[1]) == internal_tlds[i][0] &&
+            strlen(internal_tlds[i]) == last && strncasecmp(dot + 1, internal_tlds[i], last) == 0)
             return true;
-    }
     return false;
 }
 
 /* Same organisation: equal names or the same registered-looking domain. */
-static bool same_org(const char *a, const char *b)
+/* A name with what same_org() compares worked out once: its length and
+ * its registered-looking domain, each without one trailing dot (as
+ * ot_host_equal reads them). A connection test compares one name with
+ * two or three others; measuring each again per comparison cost more
+ * than the comparisons. */
+typedef struct org_name {
+    const char *name;
+    size_t len;
+    const char *org;
+    size_t org_len;
+} org_name;
+
+static org_name org_name_of(const char *name)
+{
+    org_name n = { name, 0, name, 0 };
+
+    if (name[0] == '\0')
+        return n;              /* same_org() looks no further */
+    n.len = strlen(name);
+    size_t end = name[n.len - 1] == '.' ? n.len - 1 : n.len;
+    n.org = ot_host_org_domain(name);
+    /* both strings end where the name ends: strip the one dot from both */
+    n.len = end;
+    n.org_len = (size_t)(name + end - n.org);
+    return n;
+}
+
+static bool equal_names(const char *a, size_t la, const char *b, size_t lb)
+{
+    return la == lb && la > 0 && strncasecmp(a, b, la) == 0;
+}
+
+/* Same organisation: equal names or the same registered-looking domain. */
+static bool same_org(const org_name *a, const org_name *b)
+{
+    if (a->name[0] == '\0' || b->name[0] == '\0')
+        return false;
+    return equal_names(a->name, a->len, b->name, b->len) ||
+           equal_names(a->org, a->org_len, b->org, b->org_len);
+}
+
+static bool same_org_text(const char *a, const char *b)
 {
     if (a[0] == '\0' || b[0] == '\0')
         return false;
-    return ot_host_equal(a, b) || ot_host_equal(ot_host_org_domain(a), ot_host_org_domain(b));
+    org_name x = org_name_of(a), y = org_name_of(b);
+    return same_org(&x, &y);
 }
 
-static bool names_agree(const char *name, const ot_hop *upper)
+/* the upper line's two names, for names_agree() */
+typedef struct upper_names {
+    org_name rdns, helo;
+} upper_names;
+
+static upper_names upper_names_of(const ot_hop *upper)
 {
-    return same_org(name, upper->from_rdns) || same_org(name, upper->from_helo);
+    upper_names u = { org_name_of(upper->from_rdns), org_name_of(upper->from_helo) };
+    return u;
+}
+
+static bool names_agree(const org_name *name, const upper_names *upper)
+{
+    return same_org(name, &upper->rdns) || same_org(name, &upper->helo);
 }
 
 /* The peer gave an address instead of a name ("[192.0.2.1]", "192.0.2.1") */
@@ -156,13 +225,19 @@ bool ot_chain_connects(const ot_hop *upper, const ot_hop *lower)
             return true;
         return ot_addr_equal(&by_addr, &upper->from_addr) || ot_addr_is_unroutable(&by_addr);
     }
-    if (name_is_opaque(by) || names_agree(by, upper))
+    if (name_is_opaque(by))
+        return true;
+    org_name by_name = org_name_of(by);
+    upper_names up = upper_names_of(upper);
+    if (names_agree(&by_name, &up))
         return true;
     /* a host that passed the message to itself over loopback names itself
      * in the from clause too */
-    if (ot_addr_is_loopback(&lower->from_addr) &&
-        (names_agree(lower->from_helo, upper) || names_agree(lower->from_rdns, upper)))
-        return true;
+    if (ot_addr_is_loopback(&lower->from_addr)) {
+        org_name lower_helo = org_name_of(lower->from_helo), lower_rdns = org_name_of(lower->from_rdns);
+        if (names_agree(&lower_helo, &up) || names_agree(&lower_rdns, &up))
+            return true;
+    }
     /* a break needs a specific public name for the peer that disagrees:
      * its HELO, or, when it greeted with a bare address, its reverse name.
      * An unqualified or internal HELO proves nothing either way. */
@@ -218,17 +293,31 @@ static bool is_local_or_web_line(const ot_hop *h)
 /* header fields that only scripts on web servers write */
 static bool message_has_web_script_marks(const ot_message *m)
 {
-    static const char *const fields[] = {
-        "X-PHP-Originating-Script", "X-PHP-Script", "X-PHP-Filename", "X-Source-Args",
-        "X-Web-Form", NULL,
+#define FIELD(name) { name, sizeof(name) - 1 }
+    static const struct {
+        const char *name;
+        size_t len;
+    } fields[] = {
+        FIELD("X-PHP-Originating-Script"), FIELD("X-PHP-Script"), FIELD("X-PHP-Filename"),
+        FIELD("X-Source-Args"), FIELD("X-Web-Form"),
     };
-    const ot_field *f;
+#undef FIELD
+    const ot_field *mailer = NULL;
 
-    for (size_t i = 0; fields[i] != NULL; i++)
-        if (ot_message_find(m, fields[i], 0) != NULL)
-            return true;
-    f = ot_message_find(m, "X-Mailer", 0);
-    if (f != NULL && (strcasestr(f->value, "php") != NULL || strcasestr(f->value, "formmail") != NULL))
+    /* one pass over the fields, not one per name: all of them begin "X-",
+     * and the lengths settle most comparisons */
+    for (size_t k = 0; k < m->count; k++) {
+        const ot_field *f = &m->fields[k];
+        if (f->name_len < 2 || (f->name[0] != 'X' && f->name[0] != 'x') || f->name[1] != '-')
+            continue;
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+            if (f->name_len == fields[i].len && strcasecmp(f->name, fields[i].name) == 0)
+                return true;
+        if (mailer == NULL && f->name_len == 8 && strcasecmp(f->name, "X-Mailer") == 0)
+            mailer = f;
+    }
+    if (mailer != NULL &&
+        (strcasestr(mailer->value, "php") != NULL || strcasestr(mailer->value, "formmail") != NULL))
         return true;
     return false;
 }
@@ -253,8 +342,8 @@ static bool relayed_for_stranger(const ot_ctx *ctx, const ot_result *res)
         return false;
     if (ot_addr_is_unroutable(&b->from_addr) || !peer_is_end_user(ctx, b->from_rdns, &b->from_addr))
         return false;
-    if (same_org(b->from_rdns, res->handoff.rdns) || same_org(b->by, b->from_rdns) ||
-        same_org(b->by, b->from_helo))
+    if (same_org_text(b->from_rdns, res->handoff.rdns) || same_org_text(b->by, b->from_rdns) ||
+        same_org_text(b->by, b->from_helo))
         return false;
     /* the same /16 as the relay: its own customers */
     return !(b->from_addr.family == 4 && res->handoff.addr.family == 4 &&

@@ -175,7 +175,8 @@ bool ot_check_PATH_DIRECT_DYNAMIC(const ot_ctx *ctx, ot_hit *hit)
 
     if (r->path != OT_PATH_DIRECT_TO_MX || r->handoff.addr.family == 0)
         return false;
-    if (rdns[0] == '\0' || !ot_host_looks_dynamic(ctx->cfg, rdns, &r->handoff.addr))
+    if (rdns[0] == '\0' || !(r->handoff_dynamic >= 0 ? r->handoff_dynamic
+                                                     : ot_host_looks_dynamic(ctx->cfg, rdns, &r->handoff.addr)))
         return false;
     ot_hit_set(hit, r->handoff.hop, "end-user host %s (%s) spoke straight to our MX", r->handoff.ip, rdns);
     return true;

@@ -64,7 +64,8 @@ bool ot_check_RDNS_DYNAMIC(const ot_ctx *ctx, ot_hit *hit)
 
     if (!ctx->res->handoff.present || name[0] == '\0')
         return false;
-    if (!ot_host_looks_dynamic(ctx->cfg, name, &ctx->res->handoff.addr))
+    if (name == ctx->res->handoff.rdns && ctx->res->handoff_dynamic >= 0 ? !ctx->res->handoff_dynamic
+                                                                          : !ot_host_looks_dynamic(ctx->cfg, name, &ctx->res->handoff.addr))
         return false;
     ot_hit_set(hit, client_hop(ctx), "client %s is %s, an end-user style name",
                ctx->res->handoff.ip, name);

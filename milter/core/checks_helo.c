@@ -40,11 +40,13 @@ static enum ot_helo_shape classify(const char *h, size_t len, bool overlong, ot_
     }
     if (ot_host_is_bare_ip(h, len, lit))
         return ot_addr_is_loopback(lit) ? OT_HELO_LOCALHOST : OT_HELO_BARE_IP;
+    /* a FQDN is valid by definition: test that first, so most HELOs are
+     * validated once */
+    if (ot_host_is_fqdn(h, len))
+        return OT_HELO_FQDN;
     if (!ot_host_is_valid(h, len))
         return OT_HELO_INVALID;
-    if (!ot_host_is_fqdn(h, len))
-        return OT_HELO_SHORT;
-    return OT_HELO_FQDN;
+    return OT_HELO_SHORT;
 }
 
 void ot_helo_classify(const ot_ctx *ctx, ot_helo_view *view)
@@ -66,6 +68,8 @@ void ot_helo_classify(const ot_ctx *ctx, ot_helo_view *view)
         view->len = strlen(view->text);
     }
     view->shape = classify(view->text, view->len, overlong, &view->literal);
+    /* two checks ask which provider a FQDN HELO names: ask once */
+    view->provider = view->shape == OT_HELO_FQDN ? ot_host_provider(ctx->cfg, view->text) : -1;
     /* one token (no spaces, ';' or controls), so a quote cannot pass for
      * more of the detail than it is */
     ot_sanitize_token(view->token, OT_HELO_QUOTE + 1, view->text,
@@ -168,7 +172,7 @@ bool ot_check_HELO_PROVIDER_FORGED(const ot_ctx *ctx, ot_hit *hit)
 
     if (h->shape != OT_HELO_FQDN)
         return false;
-    provider = ot_host_provider(ctx->cfg, h->text);
+    provider = h->provider;
     if (provider < 0)
         return false;
     if (rdns[0] != '\0' && ot_host_in_list(rdns, &ctx->cfg->providers[provider].domains))
@@ -206,7 +210,7 @@ bool ot_check_HELO_RDNS_MISMATCH(const ot_ctx *ctx, ot_hit *hit)
 
     if (rdns[0] == '\0' || h->shape != OT_HELO_FQDN)
         return false;
-    if (ot_host_provider(ctx->cfg, h->text) >= 0)
+    if (h->provider >= 0)
         return false;   /* HELO_PROVIDER_FORGED speaks for that case */
     if (ot_host_equal(ot_host_org_domain(h->text), ot_host_org_domain(rdns)))
         return false;

@@ -74,6 +74,16 @@ typedef struct date_parts {
 
 int64_t ot_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
+    /* The years mail is dated in, the short way: from 1970 to 2099 every
+     * fourth year is a leap year, and the general formula below (asked
+     * for every date read) costs several divisions. Same results. */
+    static const uint16_t days_before_month[12] = {
+        0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334,
+    };
+    if (y >= 1970 && y <= 2099 && m >= 1 && m <= 12 && d >= 1 && d <= 31)
+        return (y - 1970) * 365 + ((y - 1) / 4 - 492) + days_before_month[m - 1] +
+               (m > 2 && y % 4 == 0) + (int64_t)d - 1;
+
     /* Clamped so that no argument can overflow the arithmetic below. */
     if (y < -1000000000)
         y = -1000000000;
@@ -268,36 +278,56 @@ static const char *const weekday_names[7] = {
     "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 };
 
-/* The three-letter abbreviation or the full name, any case. */
-static bool word_names(const date_token *t, const char *full_name)
-{
-    char abbrev[4];
+/* A word token lower-cased into buf (size DATE_WORD_MAX + 1); false when
+ * it is no word or longer than any name it could be. */
+#define DATE_WORD_MAX 9u   /* "september", "wednesday" */
 
-    if (t == NULL || t->kind != TOK_WORD)
+static bool word_lower(const date_token *t, char *buf)
+{
+    if (t == NULL || t->kind != TOK_WORD || t->len > DATE_WORD_MAX)
         return false;
-    memcpy(abbrev, full_name, 3);
-    abbrev[3] = '\0';
-    return word_equals(t, abbrev) || word_equals(t, full_name);
+    for (size_t i = 0; i < t->len; i++)
+        buf[i] = (char)ascii_lower((unsigned char)t->text[i]);
+    buf[t->len] = '\0';
+    return true;
+}
+
+/* The three-letter abbreviation or the full name, of a word already
+ * lower-cased. Month and weekday words are looked up for nearly every
+ * token of every date, so the word is lowered once, not once per name. */
+static bool lowered_names(const char *word, size_t len, const char *full_name)
+{
+    if (len == 3)
+        return memcmp(word, full_name, 3) == 0;
+    return strcmp(word, full_name) == 0;
 }
 
 static unsigned word_month(const date_token *t)
 {
+    char word[DATE_WORD_MAX + 1];
+
+    if (!word_lower(t, word))
+        return 0;
     for (unsigned i = 0; i < 12; i++)
-        if (word_names(t, month_names[i]))
+        if (lowered_names(word, t->len, month_names[i]))
             return i + 1;
-    if (word_equals(t, "sept"))
+    if (strcmp(word, "sept") == 0)
         return 9;
     return 0;
 }
 
 static int word_weekday(const date_token *t)
 {
+    char word[DATE_WORD_MAX + 1];
+
+    if (!word_lower(t, word))
+        return -1;
     for (int i = 0; i < 7; i++)
-        if (word_names(t, weekday_names[i]))
+        if (lowered_names(word, t->len, weekday_names[i]))
             return i;
-    if (word_equals(t, "tues"))
+    if (strcmp(word, "tues") == 0)
         return 2;
-    if (word_equals(t, "thur") || word_equals(t, "thurs"))
+    if (strcmp(word, "thur") == 0 || strcmp(word, "thurs") == 0)
         return 4;
     return -1;
 }
@@ -356,7 +386,7 @@ static bool zone_phrase_lookup(const date_tokens *toks, size_t words, int *minut
     }
     phrase[used] = '\0';
     for (size_t i = 0; i < sizeof zone_names / sizeof zone_names[0]; i++) {
-        if (strcmp(zone_names[i].name, phrase) == 0) {
+        if (zone_names[i].name[0] == phrase[0] && strcmp(zone_names[i].name, phrase) == 0) {
             *minutes = zone_names[i].minutes;
             return true;
         }
@@ -666,6 +696,304 @@ static bool parse_tokens(date_tokens *toks, date_parts *p)
     return true;
 }
 
+/* ---- the common shape, read directly -------------------------------------------- */
+
+/* Nearly every date in mail is "[Wkd, ]D Mon YYYY HH:MM:SS +hhmm" with at
+ * most comments after it. read_common() reads exactly that shape straight
+ * from the text and fills the parts as parse_tokens() would; anything else
+ * (another order, a word zone, a fraction, AM/PM, two-digit years, a
+ * comment inside, trailing words, an out-of-range field) returns false and
+ * the general tokenizer and parser take the text. Between tokens the
+ * tokenizer's rules hold: white space is optional, a token is the whole
+ * run of its digits or letters. */
+/* The helpers of the common shape are a few instructions each and called
+ * a dozen times per date: keep them inline even where the compiler would
+ * not, having inlined the readers into ot_date_parse() already. */
+#if defined(__GNUC__)
+#define DATE_INLINE inline __attribute__((always_inline))
+#else
+#define DATE_INLINE inline
+#endif
+
+static DATE_INLINE size_t skip_space_at(const char *text, size_t len, size_t pos)
+{
+    while (pos < len && byte_is_space((unsigned char)text[pos]))
+        pos++;
+    return pos;
+}
+
+/* After white space, a run of min..max digits (the whole run) at *pos. */
+static inline bool number_at(const char *text, size_t len, size_t *pos, size_t min_digits,
+                             size_t max_digits, unsigned *value)
+{
+    size_t at = skip_space_at(text, len, *pos), start = at;
+    unsigned v = 0;
+
+    while (at < len && byte_is_digit((unsigned char)text[at])) {
+        if (at - start < max_digits)
+            v = v * 10 + (unsigned)(text[at] - '0');
+        at++;
+    }
+    *pos = at;
+    if (at - start < min_digits || at - start > max_digits)
+        return false;
+    *value = v;
+    return true;
+}
+
+/* After white space, a run of exactly three letters, lower-cased. */
+static inline bool word3_at(const char *text, size_t len, size_t *pos, char word[4])
+{
+    size_t at = skip_space_at(text, len, *pos), start = at;
+
+    while (at < len && byte_is_alpha((unsigned char)text[at]))
+        at++;
+    *pos = at;
+    if (at - start != 3)
+        return false;
+    for (size_t i = 0; i < 3; i++)
+        word[i] = (char)ascii_lower((unsigned char)text[start + i]);
+    word[3] = '\0';
+    return true;
+}
+
+/* After white space, the byte c. */
+static inline bool punct_at(const char *text, size_t len, size_t *pos, char c)
+{
+    size_t at = skip_space_at(text, len, *pos);
+
+    *pos = at;
+    if (at < len && text[at] == c) {
+        *pos = at + 1;
+        return true;
+    }
+    return false;
+}
+
+/* The first three letters of month_names and weekday_names, each as one
+ * number, so that the common shape's two lookups compare numbers. */
+#define KEY3(a, b, c) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16)
+
+/* The names' slots in small tables: the key times a constant, top bits.
+ * The constants were picked so that no two names of a table share a slot
+ * (a clash is a doubly set initializer, which -Wextra reports);
+ * a lookup is then one multiply and one compare of the key found there,
+ * instead of a search through the names. */
+#define MONTH_SLOT(key) ((uint32_t)((key) * 26596u) >> 28)
+#define WEEKDAY_SLOT(key) ((uint32_t)((key) * 2522u) >> 29)
+
+typedef struct name_slot {
+    uint32_t key;
+    int index_plus_1;      /* 0: an empty slot, whatever key is looked up */
+} name_slot;
+
+#define MONTH(a, b, c, i) [MONTH_SLOT(KEY3(a, b, c))] = { KEY3(a, b, c), (i) + 1 }
+static const name_slot month_slots[16] = {
+    MONTH('j', 'a', 'n', 0), MONTH('f', 'e', 'b', 1), MONTH('m', 'a', 'r', 2), MONTH('a', 'p', 'r', 3),
+    MONTH('m', 'a', 'y', 4), MONTH('j', 'u', 'n', 5), MONTH('j', 'u', 'l', 6), MONTH('a', 'u', 'g', 7),
+    MONTH('s', 'e', 'p', 8), MONTH('o', 'c', 't', 9), MONTH('n', 'o', 'v', 10), MONTH('d', 'e', 'c', 11),
+};
+
+#define WEEKDAY(a, b, c, i) [WEEKDAY_SLOT(KEY3(a, b, c))] = { KEY3(a, b, c), (i) + 1 }
+static const name_slot weekday_slots[8] = {
+    WEEKDAY('s', 'u', 'n', 0), WEEKDAY('m', 'o', 'n', 1), WEEKDAY('t', 'u', 'e', 2),
+    WEEKDAY('w', 'e', 'd', 3), WEEKDAY('t', 'h', 'u', 4), WEEKDAY('f', 'r', 'i', 5),
+    WEEKDAY('s', 'a', 't', 6),
+};
+
+/* Three lower-cased letters at text[at..at+2], followed by a non-letter
+ * (or the end), as a month (months) or weekday index; -1 if none. */
+static DATE_INLINE int name3_at(const char *text, size_t len, size_t at, bool months)
+{
+    if (at + 3 > len || (at + 3 < len && byte_is_alpha((unsigned char)text[at + 3])))
+        return -1;
+    uint32_t key = KEY3(ascii_lower((unsigned char)text[at]), ascii_lower((unsigned char)text[at + 1]),
+                        ascii_lower((unsigned char)text[at + 2]));
+    const name_slot *slot = months ? &month_slots[MONTH_SLOT(key)] : &weekday_slots[WEEKDAY_SLOT(key)];
+    return slot->key == key ? slot->index_plus_1 - 1 : -1;
+}
+
+/* Two digits at text[at] (the caller checked the bound). */
+static DATE_INLINE bool two_digits(const char *text, size_t at, unsigned *value)
+{
+    unsigned d0 = (unsigned)(unsigned char)text[at] - '0';
+    unsigned d1 = (unsigned)(unsigned char)text[at + 1] - '0';
+
+    if ((d0 > 9) | (d1 > 9))
+        return false;
+    *value = d0 * 10 + d1;
+    return true;
+}
+
+/* n digits at text[at] as a number (n <= 4, the caller checked the bound) */
+static DATE_INLINE bool fixed_digits(const char *text, size_t at, size_t n, unsigned *value)
+{
+    unsigned v = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)text[at + i] - '0';
+        if (d > 9)
+            return false;
+        v = v * 10 + d;
+    }
+    *value = v;
+    return true;
+}
+
+/* At least one white-space byte at *at, skipped. */
+static DATE_INLINE bool spaces_at(const char *text, size_t len, size_t *at)
+{
+    size_t a = *at;
+
+    /* nearly always one space before something else */
+    if (a + 1 < len && text[a] == ' ' && !byte_is_space((unsigned char)text[a + 1])) {
+        *at = a + 1;
+        return true;
+    }
+    size_t next = skip_space_at(text, len, a);
+
+    if (next == *at)
+        return false;
+    *at = next;
+    return true;
+}
+
+/* The common shape laid out as RFC 5322 writers write it, white space
+ * between the parts: "[Wkd, ]D Mon YYYY HH:MM:SS +hhmm". A byte check per
+ * position; anything else goes to read_common(). */
+static bool read_exact(const char *text, size_t len, date_parts *p)
+{
+    size_t at = skip_space_at(text, len, 0);
+    unsigned day, year, hour, minute, second, zone;
+    int month, sign;
+
+    p->weekday = -1;
+    if (at < len && byte_is_alpha((unsigned char)text[at])) {
+        p->weekday = name3_at(text, len, at, false);
+        if (p->weekday < 0 || at + 4 > len || text[at + 3] != ',')
+            return false;
+        at += 4;
+        if (!spaces_at(text, len, &at))
+            return false;
+    }
+    size_t day_digits = at + 1 < len && byte_is_digit((unsigned char)text[at + 1]) ? 2 : 1;
+    if (at + day_digits > len || !fixed_digits(text, at, day_digits, &day))
+        return false;
+    at += day_digits;
+    if (!spaces_at(text, len, &at))
+        return false;
+    month = name3_at(text, len, at, true);
+    at += 3;
+    unsigned century, yy;
+    if (month < 0 || !spaces_at(text, len, &at) || at + 4 > len ||
+        !two_digits(text, at, &century) || !two_digits(text, at + 2, &yy))
+        return false;
+    year = century * 100 + yy;
+    at += 4;
+    if (!spaces_at(text, len, &at) || at + 8 > len || !two_digits(text, at, &hour) ||
+        text[at + 2] != ':' || !two_digits(text, at + 3, &minute) ||
+        text[at + 5] != ':' || !two_digits(text, at + 6, &second))
+        return false;
+    at += 8;
+    unsigned zone_hours, zone_mins;
+    if (!spaces_at(text, len, &at) || at + 5 > len || (text[at] != '+' && text[at] != '-') ||
+        !two_digits(text, at + 1, &zone_hours) || !two_digits(text, at + 3, &zone_mins) ||
+        zone_mins > 59)
+        return false;
+    zone = zone_hours * 100 + zone_mins;
+    sign = text[at] == '-' ? -1 : 1;
+    at += 5;
+    /* nothing but white space and comments may follow (no fifth digit) */
+    for (;;) {
+        at = skip_space_at(text, len, at);
+        if (at >= len)
+            break;
+        if (text[at] != '(')
+            return false;
+        at = skip_comment(text, len, at);
+    }
+
+    p->year = year;
+    p->month = (unsigned)month + 1;
+    p->day = day;
+    p->hour = hour;
+    p->minute = minute;
+    p->second = second;
+    if (!parts_in_range(p))
+        return false;
+    p->zone_minutes = sign * (int)(zone / 100 * 60 + zone % 100);
+    p->zone_seen = true;
+    p->zone_known = true;
+    if (zone / 100 * 60 + zone % 100 > DATE_SANE_OFFSET_MIN)
+        p->obsolete = true;
+    return true;
+}
+
+static bool read_common(const char *text, size_t len, date_parts *p)
+{
+    size_t pos = skip_space_at(text, len, 0);
+    char word[4];
+    unsigned day, year, hour, minute, second, zone;
+    int sign;
+
+    p->weekday = -1;
+    if (pos < len && byte_is_alpha((unsigned char)text[pos])) {
+        if (!word3_at(text, len, &pos, word))
+            return false;
+        for (int i = 0; i < 7; i++)
+            if (memcmp(word, weekday_names[i], 3) == 0)
+                p->weekday = i;
+        if (p->weekday < 0)
+            return false;
+        if (!punct_at(text, len, &pos, ','))
+            p->obsolete = true;
+    }
+    if (!number_at(text, len, &pos, 1, 2, &day) || !word3_at(text, len, &pos, word))
+        return false;
+    p->month = 0;
+    for (unsigned i = 0; i < 12; i++)
+        if (memcmp(word, month_names[i], 3) == 0)
+            p->month = i + 1;
+    if (p->month == 0 || !number_at(text, len, &pos, 4, 4, &year) ||
+        !number_at(text, len, &pos, 1, 2, &hour) || !punct_at(text, len, &pos, ':') ||
+        !number_at(text, len, &pos, 2, 2, &minute) || !punct_at(text, len, &pos, ':') ||
+        !number_at(text, len, &pos, 2, 2, &second))
+        return false;
+    pos = skip_space_at(text, len, pos);
+    if (pos >= len || (text[pos] != '+' && text[pos] != '-'))
+        return false;
+    sign = text[pos] == '-' ? -1 : 1;
+    pos++;
+    /* exactly four digits right after the sign (no second sign) */
+    if (pos < len && byte_is_space((unsigned char)text[pos]))
+        return false;
+    if (!number_at(text, len, &pos, 4, 4, &zone) || zone % 100 > 59)
+        return false;
+    /* nothing but white space and comments may follow */
+    for (;;) {
+        pos = skip_space_at(text, len, pos);
+        if (pos >= len)
+            break;
+        if (text[pos] != '(')
+            return false;
+        pos = skip_comment(text, len, pos);
+    }
+
+    p->year = year;
+    p->day = day;
+    p->hour = hour;
+    p->minute = minute;
+    p->second = second;
+    if (!parts_in_range(p))
+        return false;
+    p->zone_minutes = sign * (int)(zone / 100 * 60 + zone % 100);
+    p->zone_seen = true;
+    p->zone_known = true;
+    if (zone / 100 * 60 + zone % 100 > DATE_SANE_OFFSET_MIN)
+        p->obsolete = true;
+    return true;
+}
+
 bool ot_date_parse(const char *text, size_t len, ot_date *out)
 {
     date_tokens toks;
@@ -676,9 +1004,12 @@ bool ot_date_parse(const char *text, size_t len, ot_date *out)
     if (text == NULL || out == NULL)
         return false;
     memset(&parts, 0, sizeof parts);
-    tokenize(text, len, &toks);
-    if (!parse_tokens(&toks, &parts))
-        return false;
+    if (!read_exact(text, len, &parts) && (memset(&parts, 0, sizeof parts), !read_common(text, len, &parts))) {
+        memset(&parts, 0, sizeof parts);
+        tokenize(text, len, &toks);
+        if (!parse_tokens(&toks, &parts))
+            return false;
+    }
 
     int64_t days = ot_days_from_civil(parts.year, parts.month, parts.day);
     if (parts.weekday >= 0) {

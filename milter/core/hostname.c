@@ -10,13 +10,26 @@
  */
 #include "hostname.h"
 
-#include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
+/* ASCII classes, spelled out: <ctype.h> looks each byte up through a
+ * function call, per byte of every name, and a host name is ASCII by
+ * definition (these agree with <ctype.h> in the C locale the core runs in). */
+static bool ascii_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool ascii_alpha(unsigned char c)
+{
+    return (unsigned char)((c | 0x20u) - 'a') < 26u;
+}
+
 static bool is_ldh(unsigned char c)
 {
-    return isalnum(c) || c == '-';
+    return ascii_digit(c) || ascii_alpha(c) || c == '-';
 }
 
 bool ot_host_is_valid(const char *name, size_t len)
@@ -66,7 +79,7 @@ bool ot_host_is_fqdn(const char *name, size_t len)
     if (last_len > 4 && strncasecmp(dot + 1, "xn--", 4) == 0)
         return true;   /* an internationalised TLD in its ASCII form */
     for (const char *p = dot + 1; p < name + len; p++)
-        if (!isalpha((unsigned char)*p))
+        if (!ascii_alpha((unsigned char)*p))
             return false;
     return true;
 }
@@ -97,11 +110,29 @@ bool ot_host_is_localhost(const char *name, size_t len)
 {
     if (len > 0 && name[len - 1] == '.')
         len--;
+    if (len < 9 || (name[0] != 'l' && name[0] != 'L'))
+        return false;          /* most names: no call to compare */
     if (len == 9 && strncasecmp(name, "localhost", 9) == 0)
         return true;
     if (len > 10 && strncasecmp(name, "localhost.", 10) == 0)
         return true;   /* localhost.localdomain and friends */
     return false;
+}
+
+static unsigned char lower_byte(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* strncasecmp(a, b, n) == 0 for bytes known to hold no NUL in the first n
+ * of a; ASCII case only, as in the C locale the core runs in. Inline: the
+ * names compared are short and a library call cost more than the compare. */
+static bool equal_ci(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lower_byte((unsigned char)a[i]) != lower_byte((unsigned char)b[i]))
+            return false;
+    return true;
 }
 
 bool ot_host_equal(const char *a, const char *b)
@@ -112,37 +143,115 @@ bool ot_host_equal(const char *a, const char *b)
         la--;
     if (lb > 0 && b[lb - 1] == '.')
         lb--;
-    return la == lb && la > 0 && strncasecmp(a, b, la) == 0;
+    return la == lb && la > 0 && equal_ci(a, b, la);
 }
 
 /* name equals domain or ends with "." domain */
 static bool under_domain(const char *name, size_t len, const char *domain)
 {
-    size_t dl = strlen(domain);
+    size_t dl = 0;
+
+    /* list entries are short: counting inline beats a strlen call, and
+     * every provider domain is asked for every name judged */
+    while (domain[dl] != '\0')
+        dl++;
 
     if (len > 0 && name[len - 1] == '.')
         len--;
     if (dl == 0 || len < dl)
         return false;
-    if (strncasecmp(name + len - dl, domain, dl) != 0)
+    if (!equal_ci(name + len - dl, domain, dl))
         return false;
     return len == dl || name[len - dl - 1] == '.';
 }
 
+/* A name prepared for matching against many list entries: an entry can
+ * only match the part of the name from one of its label starts to its end,
+ * so only entries beginning with the first letter of some label are
+ * compared at all. The provider lists are asked about several names per
+ * message, and measuring every entry's length for every name cost more
+ * than the rest of the host checks together. */
+#define NAME_MAX_STARTS 64u
+
+typedef struct name_view {
+    const char *name;
+    size_t len;                      /* without one trailing dot */
+    size_t starts[NAME_MAX_STARTS];  /* where its labels begin */
+    size_t nstarts;
+    bool too_many;                   /* more labels than starts holds */
+    uint64_t first[4];               /* first bytes of the labels, in both cases */
+} name_view;
+
+static void name_view_make(name_view *v, const char *name, size_t len)
+{
+    if (len > 0 && name[len - 1] == '.')
+        len--;
+    v->name = name;
+    v->len = len;
+    v->nstarts = 0;
+    v->too_many = false;
+    memset(v->first, 0, sizeof v->first);
+    for (size_t p = 0; p < len; p++) {
+        if (p > 0 && name[p - 1] != '.')
+            continue;
+        if (v->nstarts == NAME_MAX_STARTS) {
+            v->too_many = true;
+            return;
+        }
+        /* both cases: list entries are then tested by their raw first byte */
+        unsigned char c = lower_byte((unsigned char)name[p]);
+        unsigned char u = c >= 'a' && c <= 'z' ? (unsigned char)(c - 'a' + 'A') : c;
+        v->starts[v->nstarts++] = p;
+        v->first[c >> 6] |= (uint64_t)1 << (c & 63u);
+        v->first[u >> 6] |= (uint64_t)1 << (u & 63u);
+    }
+}
+
+/* under_domain(), for a prepared name */
+static bool view_under_domain(const name_view *v, const char *domain)
+{
+    unsigned char c = (unsigned char)domain[0];
+
+    if (c == '\0' || !((v->first[c >> 6] >> (c & 63u)) & 1u))
+        return false;
+    for (size_t i = 0; i < v->nstarts; i++) {
+        size_t p = v->starts[i], j = 0;
+        while (p + j < v->len && domain[j] != '\0' &&
+               lower_byte((unsigned char)v->name[p + j]) == lower_byte((unsigned char)domain[j]))
+            j++;
+        if (p + j == v->len && domain[j] == '\0')
+            return true;
+    }
+    return false;
+}
+
+static bool view_in_list(const name_view *v, const ot_name_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        if (v->too_many ? under_domain(v->name, v->len, list->items[i])
+                        : view_under_domain(v, list->items[i]))
+            return true;
+    }
+    return false;
+}
+
 bool ot_host_in_list(const char *name, const ot_name_list *list)
 {
-    size_t len = strlen(name);
+    name_view v;
 
-    for (size_t i = 0; i < list->count; i++)
-        if (under_domain(name, len, list->items[i]))
-            return true;
-    return false;
+    if (list->count == 0)
+        return false;          /* LocalHostnames is often empty */
+    name_view_make(&v, name, strlen(name));
+    return view_in_list(&v, list);
 }
 
 int ot_host_provider(const ot_config *cfg, const char *name)
 {
+    name_view v;
+
+    name_view_make(&v, name, strlen(name));
     for (size_t i = 0; i < cfg->nproviders; i++)
-        if (ot_host_in_list(name, &cfg->providers[i].domains))
+        if (view_in_list(&v, &cfg->providers[i].domains))
             return (int)i;
     return -1;
 }
@@ -163,11 +272,11 @@ static bool embeds_ipv4(const char *name, const ot_addr *addr)
         unsigned v = 0;
         size_t digits = 0;
 
-        if (!isdigit((unsigned char)*p)) {
+        if (!ascii_digit((unsigned char)*p)) {
             p++;
             continue;
         }
-        while (isdigit((unsigned char)*p)) {
+        while (ascii_digit((unsigned char)*p)) {
             if (digits < 4)
                 v = v * 10 + (unsigned)(*p - '0');
             digits++;
@@ -209,24 +318,53 @@ static bool embeds_padded_ipv4(const char *name, const ot_addr *addr)
 
 /* A pattern counts when it starts a label or follows a separator, and a
  * digit sits within that label: "dsl-45", "pool-198", "ppp12", "dyn.".
- * A bare "host" in "mailhost.example.com" does not count. */
+ * A bare "host" in "mailhost.example.com" does not count.
+ * Each label is walked once: at every place a pattern may start, only the
+ * patterns beginning with that letter are compared (trying every pattern
+ * at every place cost more than the rest of the analysis of a message). */
 static bool has_dynamic_token(const ot_config *cfg, const char *name)
 {
+    const ot_name_list *pats = &cfg->dynamic_patterns;
+    size_t npats = pats->count < OT_MAX_NAMES ? pats->count : OT_MAX_NAMES;
+    /* the patterns by the low five bits of their lower-cased first byte:
+     * index + 1 of the first, 0 if none, then of the next with the same
+     * bits (a shared bucket only costs a compare that fails) */
+    uint16_t first[32];
+    uint16_t next[OT_MAX_NAMES];
+    bool empty_pattern = false;
+
+    memset(first, 0, sizeof first);
+    for (size_t i = npats; i > 0; i--) {
+        unsigned char c = lower_byte((unsigned char)pats->items[i - 1][0]);
+        if (c == '\0')
+            empty_pattern = true;
+        next[i - 1] = first[c & 31u];
+        first[c & 31u] = (uint16_t)i;
+    }
     for (const char *label = name; *label != '\0';) {
         size_t llen = strcspn(label, ".");
         bool label_has_digit = false;
 
         for (size_t i = 0; i < llen; i++)
-            if (isdigit((unsigned char)label[i]))
+            if (ascii_digit((unsigned char)label[i]))
                 label_has_digit = true;
-        for (size_t i = 0; i < cfg->dynamic_patterns.count; i++) {
-            const char *pat = cfg->dynamic_patterns.items[i];
-            size_t pl = strlen(pat);
+        /* an empty pattern matches at the start of any label */
+        if (empty_pattern && (llen == 0 || label_has_digit))
+            return true;
+        for (size_t at = 0; at < llen; at++) {
+            if (at > 0 && ascii_alpha((unsigned char)label[at - 1]))
+                continue;
+            for (unsigned k = first[lower_byte((unsigned char)label[at]) & 31u]; k != 0; k = next[k - 1]) {
+                const char *pat = pats->items[k - 1];
+                size_t pl = 0;
 
-            for (size_t at = 0; at + pl <= llen; at++) {
-                if (at > 0 && isalpha((unsigned char)label[at - 1]))
-                    continue;
-                if (strncasecmp(label + at, pat, pl) != 0)
+                if (pat[0] == '\0')
+                    continue;          /* empty patterns were judged above */
+                /* the pattern must lie whole within the label */
+                while (pat[pl] != '\0' && at + pl < llen &&
+                       lower_byte((unsigned char)label[at + pl]) == lower_byte((unsigned char)pat[pl]))
+                    pl++;
+                if (pat[pl] != '\0')
                     continue;
                 /* a whole label like "dyn" or "dialup" is enough; inside a
                  * longer label we want digits beside it */
@@ -262,17 +400,20 @@ const char *ot_host_org_domain(const char *name)
 
     if (len > 0 && name[len - 1] == '.')
         len--;
-    for (size_t i = len; i > 0 && ndots < 3; i--)
-        if (name[i - 1] == '.')
-            dots[ndots++] = name + i - 1;
+    for (size_t end = len; ndots < 3;) {
+        const char *dot = memrchr(name, '.', end);
+        if (dot == NULL)
+            break;
+        dots[ndots++] = dot;
+        end = (size_t)(dot - name);
+    }
     if (ndots < 2)
         return name;
     /* "mail.example.co.uk": a two-letter TLD under a generic second level */
     if (ndots >= 2 && (size_t)(name + len - dots[0]) == 3) {
         size_t sl = (size_t)(dots[0] - dots[1] - 1);
         for (size_t i = 0; two_level_suffixes[i] != NULL; i++)
-            if (strlen(two_level_suffixes[i]) == sl &&
-                strncasecmp(dots[1] + 1, two_level_suffixes[i], sl) == 0)
+            if (strlen(two_level_suffixes[i]) == sl && equal_ci(dots[1] + 1, two_level_suffixes[i], sl))
                 return ndots >= 3 ? dots[2] + 1 : name;
     }
     return dots[1] + 1;

@@ -31,9 +31,9 @@
  */
 #include "message.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define MESSAGE_FIRST_BUF     4096u
 #define MESSAGE_FIRST_FIELDS  32u
@@ -76,6 +76,21 @@ static bool names_equal(const char *a, size_t a_len, const char *b, size_t b_len
     return true;
 }
 
+/* "Received" in any case: every field is asked. The eight bytes as one
+ * word with the case bit set equal "received" exactly when each byte is
+ * that letter in either case (only a letter and its capital differ in
+ * that bit alone). */
+static bool name_is_received(const char *name, size_t len)
+{
+    uint64_t x, want;
+
+    if (len != 8)
+        return false;
+    memcpy(&x, name, 8);
+    memcpy(&want, "received", 8);
+    return (x | 0x2020202020202020u) == want;
+}
+
 static bool byte_is_wsp(unsigned char c)
 {
     return c == ' ' || c == '\t';
@@ -88,14 +103,22 @@ static bool byte_is_trimmable(unsigned char c)
 
 /* ---- storage ------------------------------------------------------------------- */
 
-/* Makes room for `need` more bytes; false when that would pass the bound. */
-static bool reserve_bytes(ot_message *m, size_t need)
+static bool grow_bytes(ot_message *m, size_t need);
+
+/* Makes room for `need` more bytes; false when that would pass the bound.
+ * The common case, room already there, stays inline in the caller. */
+static inline bool reserve_bytes(ot_message *m, size_t need)
 {
     if (need > OT_MAX_HEADER_BYTES || m->len > OT_MAX_HEADER_BYTES - need)
         return false;
     if (m->len + need <= m->cap)
         return true;
+    return grow_bytes(m, need);
+}
 
+/* The buffer is too small: a larger one, the fields rebased onto it. */
+static bool grow_bytes(ot_message *m, size_t need)
+{
     size_t new_cap = m->cap ? m->cap : MESSAGE_FIRST_BUF;
     while (new_cap < m->len + need)
         new_cap = (new_cap > OT_MAX_HEADER_BYTES / 2) ? OT_MAX_HEADER_BYTES : new_cap * 2;
@@ -215,20 +238,114 @@ static unfold_result unfold_value(char *dst, size_t limit, const char *src, size
     return r;
 }
 
+static bool name_byte_ok(unsigned char c)
+{
+    return c >= 0x21 && c <= 0x7e && c != ':';
+}
+
+/* Eight name bytes at once: none below 0x21, above 0x7e or a colon (the
+ * "has less / has more / has zero" word tricks, exact as to whether any
+ * byte does). Every field of every message passes here. */
+static bool name_word_ok(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t colon = x ^ (ones * ':');
+    uint64_t below = (x - ones * 0x21u) & ~x & highs;
+    uint64_t above = ((x + ones * (127u - 0x7eu)) | x) & highs;
+    uint64_t is_colon = (colon - ones) & ~colon & highs;
+    return (below | above | is_colon) == 0;
+}
+
 static bool name_is_valid(const char *name, size_t len)
 {
+    size_t i = 0;
+
     if (len == 0 || len > OT_MAX_FIELD_NAME)
         return false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (c < 0x21 || c > 0x7e || c == ':')
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, name + i, 8);
+        if (!name_word_ok(x))
             return false;
     }
+    for (; i < len; i++)
+        if (!name_byte_ok((unsigned char)name[i]))
+            return false;
     return true;
 }
 
-bool ot_message_add_field(ot_message *m, const char *name, size_t name_len,
-                          const char *value, size_t value_len)
+/* Where the reader found the lines of one field: the content of each line
+ * (its line end and the one CR before it left out). Fields of more lines
+ * than this are unfolded the general way. */
+#define MESSAGE_MAX_SPANS 32u
+
+typedef struct line_span {
+    const char *start, *end;
+} line_span;
+
+typedef struct field_lines {
+    line_span span[MESSAGE_MAX_SPANS];
+    size_t count;
+    bool overflow;           /* more lines than span holds */
+    bool nul_free;           /* the reader found no NUL in the value */
+} field_lines;
+
+/* The reader's unfolding: the value lies within the lines, starts and ends
+ * on a byte that is not white space or a line end, holds no NUL, and every
+ * line but the first is a continuation (it starts with SP or HTAB). Then
+ * unfold_value's result is exactly the lines' contents within the value,
+ * joined: a fold removes the line end and keeps the white space after it.
+ * Writes it to dst and returns its length. */
+static size_t join_lines(char *dst, const char *value, size_t value_len, const field_lines *lines)
+{
+    const char *from = value, *to = value + value_len;
+    size_t len = 0;
+
+    if (lines->count == 1) {
+        /* one line: the value lies within it */
+        memcpy(dst, value, value_len);
+        return value_len;
+    }
+
+    for (size_t i = 0; i < lines->count; i++) {
+        const char *a = lines->span[i].start, *b = lines->span[i].end;
+        if (a < from)
+            a = from;
+        if (b > to)
+            b = to;
+        if (a >= b)
+            continue;
+        memcpy(dst + len, a, (size_t)(b - a));
+        len += (size_t)(b - a);
+    }
+    return len;
+}
+
+/* memcpy() for the short strings a field name is: two overlapping loads
+ * and stores instead of a call or a byte loop. */
+static inline void copy_short(char *dst, const char *src, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t head, tail;
+        memcpy(&head, src, 8);
+        memcpy(&tail, src + n - 8, 8);
+        memcpy(dst, &head, 8);
+        memcpy(dst + n - 8, &tail, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t head, tail;
+        memcpy(&head, src, 4);
+        memcpy(&tail, src + n - 4, 4);
+        memcpy(dst, &head, 4);
+        memcpy(dst + n - 4, &tail, 4);
+    } else {
+        memcpy(dst, src, n);
+    }
+}
+
+/* ot_message_add_field, with the reader's line positions when it has them
+ * (lines may be NULL). */
+static bool store_field(ot_message *m, const char *name, size_t name_len, const char *value,
+                        size_t value_len, const field_lines *lines, bool name_printable)
 {
     if (m == NULL)
         return false;
@@ -237,11 +354,15 @@ bool ot_message_add_field(ot_message *m, const char *name, size_t name_len,
     if (value == NULL)
         value_len = 0;
 
-    while (name_len > 0 && byte_is_trimmable((unsigned char)name[name_len - 1]))
-        name_len--;
-    if (names_equal(name, name_len, "Received", 8))
+    /* the reader may already know every name byte is printable: then
+     * nothing trails to trim and only the length is left to judge */
+    if (!name_printable)
+        while (name_len > 0 && byte_is_trimmable((unsigned char)name[name_len - 1]))
+            name_len--;
+    bool is_received = name_is_received(name, name_len);
+    if (is_received)
         m->received_total++;
-    if (!name_is_valid(name, name_len)) {
+    if (name_printable ? name_len == 0 || name_len > OT_MAX_FIELD_NAME : !name_is_valid(name, name_len)) {
         m->dropped++;
         return false;
     }
@@ -269,10 +390,18 @@ bool ot_message_add_field(ot_message *m, const char *name, size_t name_len,
     }
 
     char *name_copy = m->buf + m->len;
-    memcpy(name_copy, name, name_len);
+    copy_short(name_copy, name, name_len);
     name_copy[name_len] = '\0';
     char *value_copy = name_copy + name_len + 1;
-    unfold_result written = unfold_value(value_copy, OT_MAX_FIELD_VALUE, value, value_len);
+    unfold_result written;
+    if (lines != NULL && !lines->overflow && lines->nul_free && value_len <= OT_MAX_FIELD_VALUE) {
+        /* the reader already found every line end: join, do not rescan */
+        written.len = join_lines(value_copy, value, value_len, lines);
+        written.nuls = 0;
+        written.truncated = false;
+    } else {
+        written = unfold_value(value_copy, OT_MAX_FIELD_VALUE, value, value_len);
+    }
     /* a NUL turned space or a cut may leave white space at the end */
     while (written.len > 0 && byte_is_wsp((unsigned char)value_copy[written.len - 1]))
         written.len--;
@@ -281,12 +410,20 @@ bool ot_message_add_field(ot_message *m, const char *name, size_t name_len,
 
     ot_field *f = &m->fields[m->count++];
     f->name = name_copy;
+    f->name_len = name_len;
+    f->is_received = is_received;
     f->value = value_copy;
     f->value_len = written.len;
     m->nul_bytes += written.nuls;
     if (written.truncated)
         m->value_truncated = true;
     return true;
+}
+
+bool ot_message_add_field(ot_message *m, const char *name, size_t name_len,
+                          const char *value, size_t value_len)
+{
+    return store_field(m, name, name_len, value, value_len, NULL, false);
 }
 
 /* ---- reader ---------------------------------------------------------------------- */
@@ -297,7 +434,7 @@ typedef struct header_line {
     size_t next;           /* first byte of the next line */
 } header_line;
 
-static header_line next_line(const char *data, size_t len, size_t pos)
+static inline header_line next_line(const char *data, size_t len, size_t pos)
 {
     header_line line = { pos, len, len };
     const char *lf = memchr(data + pos, '\n', len - pos);
@@ -314,24 +451,109 @@ static header_line next_line(const char *data, size_t len, size_t pos)
 /* A field being gathered over its continuation lines. */
 typedef struct pending_field {
     bool open;
+    bool name_printable;     /* every name byte is 0x21..0x7e (no colon) */
     size_t name_start, name_end;
     size_t value_start, value_end;
+    field_lines lines;
 } pending_field;
 
-static void flush_field(ot_message *m, const char *data, pending_field *pending)
+static inline void pending_add_line(pending_field *pending, const char *data, size_t start, size_t end)
+{
+    field_lines *l = &pending->lines;
+    if (l->count == MESSAGE_MAX_SPANS) {
+        l->overflow = true;
+        return;
+    }
+    l->span[l->count].start = data + start;
+    l->span[l->count].end = data + end;
+    l->count++;
+}
+
+/* The first ':' of a line, or NULL; *printable tells whether every byte
+ * before it lies in 0x21..0x7e (then the name is valid as it stands, but
+ * for its length). Eight bytes at a time where the machine is little-
+ * endian, with the exact word tricks for "has a byte equal to / below /
+ * above": the lowest flagged byte is always a true hit. */
+static const char *find_colon(const char *p, size_t len, bool *printable)
+{
+    size_t i = 0;
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x, colon, m;
+        memcpy(&x, p + i, 8);
+        colon = x ^ (ones * ':');
+        m = ((colon - ones) & ~colon & highs) | ((x - ones * 0x21u) & ~x & highs) |
+            (((x + ones * (127u - 0x7eu)) | x) & highs);
+        if (m == 0)
+            continue;
+        i += (size_t)__builtin_ctzll(m) >> 3;
+        break;
+    }
+#endif
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == ':') {
+            *printable = true;
+            return p + i;
+        }
+        if (c < 0x21 || c > 0x7e)
+            break;
+    }
+    *printable = false;
+    return i < len ? memchr(p + i, ':', len - i) : NULL;
+}
+
+/* Whether data[a..b) holds a NUL, for fields in order (a never goes
+ * back). The header is searched ahead in chunks and the next NUL found
+ * is remembered: one search per field cost more than the rest of storing
+ * a short field. */
+#define MESSAGE_NUL_CHUNK 1024u
+
+typedef struct nul_scan {
+    size_t to;               /* searched up to here */
+    size_t next;             /* the first NUL found at or after the last a, SIZE_MAX if none */
+} nul_scan;
+
+static bool span_has_nul(const char *data, size_t len, nul_scan *ns, size_t a, size_t b)
+{
+    if (ns->to < a)
+        ns->to = a;          /* what lies before a is never asked about again */
+    if (ns->next != SIZE_MAX && ns->next < a) {
+        const char *z = memchr(data + a, '\0', ns->to - a);
+        ns->next = z != NULL ? (size_t)(z - data) : SIZE_MAX;
+    }
+    if (ns->next == SIZE_MAX && ns->to < b) {
+        size_t to = len - ns->to > MESSAGE_NUL_CHUNK ? ns->to + MESSAGE_NUL_CHUNK : len;
+        if (to < b)
+            to = b;
+        const char *z = memchr(data + ns->to, '\0', to - ns->to);
+        ns->next = z != NULL ? (size_t)(z - data) : SIZE_MAX;
+        ns->to = to;
+    }
+    return ns->next < b;
+}
+
+static inline void flush_field(ot_message *m, const char *data, size_t len, pending_field *pending,
+                               nul_scan *ns)
 {
     if (!pending->open)
         return;
-    ot_message_add_field(m, data + pending->name_start, pending->name_end - pending->name_start,
-                         data + pending->value_start, pending->value_end - pending->value_start);
+    pending->lines.nul_free = !span_has_nul(data, len, ns, pending->value_start, pending->value_end);
+    store_field(m, data + pending->name_start, pending->name_end - pending->name_start,
+                data + pending->value_start, pending->value_end - pending->value_start,
+                &pending->lines, pending->name_printable);
     pending->open = false;
 }
 
 size_t ot_message_read_header(ot_message *m, const char *data, size_t len)
 {
-    pending_field pending = { false, 0, 0, 0, 0 };
+    pending_field pending;
+    nul_scan ns = { 0, SIZE_MAX };
     size_t pos = 0;
 
+    pending.open = false;
     if (m == NULL || data == NULL)
         return 0;
     if (len >= 5 && memcmp(data, "From ", 5) == 0)
@@ -341,27 +563,34 @@ size_t ot_message_read_header(ot_message *m, const char *data, size_t len)
         header_line line = next_line(data, len, pos);
 
         if (line.end == line.start) {
-            flush_field(m, data, &pending);
+            flush_field(m, data, len, &pending, &ns);
             return line.next;
         }
         if (byte_is_wsp((unsigned char)data[line.start])) {
             /* continuation: the line break stays in the value for unfolding */
-            if (pending.open)
+            if (pending.open) {
                 pending.value_end = line.end;
+                pending_add_line(&pending, data, line.start, line.end);
+            }
         } else {
-            flush_field(m, data, &pending);
-            const char *colon = memchr(data + line.start, ':', line.end - line.start);
+            flush_field(m, data, len, &pending, &ns);
+            bool printable;
+            const char *colon = find_colon(data + line.start, line.end - line.start, &printable);
             if (colon != NULL) {
                 pending.open = true;
+                pending.name_printable = printable;
                 pending.name_start = line.start;
                 pending.name_end = (size_t)(colon - data);
                 pending.value_start = pending.name_end + 1;
                 pending.value_end = line.end;
+                pending.lines.count = 0;
+                pending.lines.overflow = false;
+                pending_add_line(&pending, data, pending.value_start, line.end);
             }
         }
         pos = line.next;
     }
-    flush_field(m, data, &pending);
+    flush_field(m, data, len, &pending, &ns);
     return len;
 }
 
@@ -371,10 +600,12 @@ const ot_field *ot_message_find(const ot_message *m, const char *name, size_t in
 {
     if (m == NULL || name == NULL)
         return NULL;
+    /* most fields differ from the name in length: compare bytes only when
+     * the lengths agree (this runs for every check that reads a field) */
+    size_t name_len = strlen(name);
     for (size_t i = 0; i < m->count; i++) {
         const ot_field *f = &m->fields[i];
-        /* stored names are NUL-terminated and free of NULs: no lengths needed */
-        if (strcasecmp(f->name, name) == 0) {
+        if (f->name_len == name_len && names_equal(f->name, f->name_len, name, name_len)) {
             if (index == 0)
                 return f;
             index--;
@@ -391,7 +622,7 @@ size_t ot_message_count(const ot_message *m, const char *name)
         return 0;
     size_t name_len = strlen(name);
     for (size_t i = 0; i < m->count; i++)
-        if (names_equal(m->fields[i].name, strlen(m->fields[i].name), name, name_len))
+        if (names_equal(m->fields[i].name, m->fields[i].name_len, name, name_len))
             found++;
     return found;
 }

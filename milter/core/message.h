@@ -23,6 +23,8 @@
 
 typedef struct ot_field {
     const char *name;    /* NUL-terminated, inside the message buffer */
+    size_t name_len;     /* strlen(name): lookups compare lengths first */
+    bool is_received;    /* the name is "Received" in any case */
     const char *value;   /* unfolded, leading white space removed, NUL-terminated */
     size_t value_len;
 } ot_field;

@@ -75,7 +75,11 @@ typedef struct ot_hop {
  * login/sender after "from" on local lines ("from john by h with local").
  * with and via keep up to four words ("Microsoft SMTP Server"); for_ has
  * its angle brackets removed; id is kept as written. Strings are copied as
- * written except that control bytes become '?'. */
+ * written except that control bytes become '?'.
+ *
+ * Every string field is NUL-terminated; the bytes after its terminator are
+ * left as they were (out is not cleared as a whole, which cost more than
+ * the parse), so compare hops field by field, never with memcmp. */
 bool ot_received_parse(const char *value, size_t len, ot_hop *out);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "render.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,27 +21,74 @@ typedef struct out {
     bool full;
 } out;
 
-static void put(out *o, const char *s)
+static void put_n(out *o, const char *s, size_t n)
 {
-    size_t n = strlen(s);
-
     if (o->full || o->len + n + 1 > o->size) {
         o->full = true;
         return;
     }
-    memcpy(o->buf + o->len, s, n + 1);
+    memcpy(o->buf + o->len, s, n);
     o->len += n;
+    o->buf[o->len] = '\0';
+}
+
+static void put(out *o, const char *s)
+{
+    put_n(o, s, strlen(s));
 }
 
 static void put_token(out *o, const char *key, const char *value)
 {
-    char tok[OT_HOST_SIZE];
+    /* the sanitized token is as long as the value, cut to what a
+     * OT_HOST_SIZE buffer holds: sanitize it straight into place */
+    size_t len = strlen(value), n = len < OT_HOST_SIZE - 1 ? len : OT_HOST_SIZE - 1;
 
-    ot_sanitize_token(tok, sizeof tok, value, strlen(value));
-    put(o, " ");
+    put_n(o, " ", 1);
     put(o, key);
-    put(o, "=");
-    put(o, tok[0] != '\0' ? tok : "unknown");
+    put_n(o, "=", 1);
+    if (n == 0) {
+        put_n(o, "unknown", 7);
+    } else if (o->full || o->len + n + 1 > o->size) {
+        o->full = true;
+    } else {
+        o->len += ot_sanitize_token(o->buf + o->len, n + 1, value, n);
+    }
+}
+
+/* "score=%.1f". The analysis rounds the score to tenths, so it is k/10
+ * for a whole k: then the digits of k are the answer, and printf's
+ * floating-point path (a good part of rendering) is not needed. Any other
+ * value takes the printf path. */
+static void put_score(out *o, double score)
+{
+    char num[32];
+    double tenths = score * 10.0;
+
+    if (tenths > -1e15 && tenths < 1e15) {
+        long long k = (long long)(tenths + (tenths >= 0 ? 0.5 : -0.5));
+        if ((double)k / 10.0 == score && !(k == 0 && signbit(score))) {
+            unsigned long long mag = k < 0 ? 0ull - (unsigned long long)k : (unsigned long long)k;
+            char digits[24];
+            size_t n = sizeof digits;
+
+            digits[--n] = (char)('0' + mag % 10);
+            digits[--n] = '.';
+            mag /= 10;
+            do {
+                digits[--n] = (char)('0' + mag % 10);
+                mag /= 10;
+            } while (mag != 0);
+            if (k < 0)
+                digits[--n] = '-';
+            memcpy(num, "score=", 6);
+            memcpy(num + 6, digits + n, sizeof digits - n);
+            num[6 + sizeof digits - n] = '\0';
+            put(o, num);
+            return;
+        }
+    }
+    snprintf(num, sizeof num, "score=%.1f", score);
+    put(o, num);
 }
 
 static const char *spf_word(enum ot_spf_result r)
@@ -60,8 +108,7 @@ void ot_render_header(const ot_ctx *ctx, ot_result *res)
     size_t shown = 0;
 
     res->header[0] = '\0';
-    snprintf(num, sizeof num, "score=%.1f", res->score);
-    put(&o, num);
+    put_score(&o, res->score);
     put_token(&o, "action", ot_action_name(res->action));
     put_token(&o, "path", ot_path_name(res->path));
     put_token(&o, "origin", res->origin.present ? res->origin.ip : "");
@@ -92,13 +139,14 @@ void ot_render_header(const ot_ctx *ctx, ot_result *res)
         put(&o, "none");
     for (size_t i = 0; i < res->nfired; i++) {
         const char *name = ot_signal_table[res->fired[i].id].name;
+        size_t name_len = strlen(name);
 
         /* a name goes in only with room left for a "+NN" tail after it */
-        if (o.full || o.len + strlen(name) + 6 >= o.size)
+        if (o.full || o.len + name_len + 6 >= o.size)
             break;
         if (i > 0)
-            put(&o, ",");
-        put(&o, name);
+            put_n(&o, ",", 1);
+        put_n(&o, name, name_len);
         shown++;
     }
     if (shown < res->nfired) {

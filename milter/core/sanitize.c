@@ -38,11 +38,12 @@ static size_t sanitize_with(char *dst, size_t dstsize, const char *src, size_t s
         return 0;
     if (src == NULL)
         srclen = 0;
-    while (written < srclen && written + 1 < dstsize) {
+    /* the bound first, then a loop with nothing else to test */
+    size_t n = srclen < dstsize - 1 ? srclen : dstsize - 1;
+    for (; written < n; written++) {
         unsigned char byte = (unsigned char)src[written];
         bool keep = byte_is_printable(byte) && !(as_token && byte_breaks_token(byte));
         dst[written] = keep ? (char)byte : '?';
-        written++;
     }
     dst[written] = '\0';
     return written;
