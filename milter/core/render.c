@@ -91,16 +91,6 @@ static void put_score(out *o, double score)
     put(o, num);
 }
 
-static const char *spf_word(enum ot_spf_result r)
-{
-    static const char *const words[] = {
-        [OT_SPF_NONE_CHECKED] = NULL, [OT_SPF_NONE] = "none", [OT_SPF_NEUTRAL] = "neutral",
-        [OT_SPF_PASS] = "pass", [OT_SPF_FAIL] = "fail", [OT_SPF_SOFTFAIL] = "softfail",
-        [OT_SPF_TEMPERROR] = "temperror", [OT_SPF_PERMERROR] = "permerror",
-    };
-    return (unsigned)r < sizeof words / sizeof words[0] ? words[r] : NULL;
-}
-
 void ot_render_header(const ot_ctx *ctx, ot_result *res)
 {
     out o = { res->header, sizeof res->header, 0, false };
@@ -113,26 +103,11 @@ void ot_render_header(const ot_ctx *ctx, ot_result *res)
     put_token(&o, "path", ot_path_name(res->path));
     put_token(&o, "origin", res->origin.present ? res->origin.ip : "");
     put_token(&o, "handoff", res->handoff.present ? res->handoff.ip : "");
-    if (ctx->ev->spf != OT_SPF_NONE_CHECKED)
-        put_token(&o, "spf", spf_word(ctx->ev->spf));
-    if (ctx->ev->dkim_checked) {
-        const char *d = "none";
-        for (size_t i = 0; i < ctx->ev->ndkim; i++) {
-            d = ctx->ev->dkim[i].pass ? "pass" : "fail";
-            if (ctx->ev->dkim[i].pass)
-                break;
-        }
-        put_token(&o, "dkim", d);
-    }
-    if (ctx->ev->incomplete[0] != '\0') {
-        char tok[sizeof ctx->ev->incomplete];
-        /* a comma list of our own check names: keep the commas */
-        ot_sanitize(tok, sizeof tok, ctx->ev->incomplete, strlen(ctx->ev->incomplete));
-        for (char *p = tok; *p; p++)
-            if (*p == ' ' || *p == ';' || *p == '=')
-                *p = '?';
-        put(&o, " incomplete=");
-        put(&o, tok);
+    {
+        /* the same spf=, dkim= and incomplete= as the log line */
+        char auth[sizeof ctx->ev->incomplete + 64];
+        if (ot_evidence_tokens(ctx->ev, auth, sizeof auth) > 0)
+            put(&o, auth);
     }
     put(&o, " signals=");
     if (res->nfired == 0)
