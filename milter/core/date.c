@@ -858,6 +858,41 @@ static DATE_INLINE bool spaces_at(const char *text, size_t len, size_t *at)
     return true;
 }
 
+/* Only white space and comments from at to the end? */
+static bool only_comments_after(const char *text, size_t len, size_t at)
+{
+    for (;;) {
+        at = skip_space_at(text, len, at);
+        if (at >= len)
+            return true;
+        if (text[at] != '(')
+            return false;
+        at = skip_comment(text, len, at);
+    }
+}
+
+/* The fast paths' common end: the parts (month already set), checked,
+ * and the numeric zone +hhmm given as sign and hhmm. */
+static bool finish_parts(date_parts *p, unsigned year, unsigned day, unsigned hour,
+                         unsigned minute, unsigned second, int sign, unsigned zone)
+{
+    unsigned offset = zone / 100 * 60 + zone % 100;
+
+    p->year = year;
+    p->day = day;
+    p->hour = hour;
+    p->minute = minute;
+    p->second = second;
+    if (!parts_in_range(p))
+        return false;
+    p->zone_minutes = sign * (int)offset;
+    p->zone_seen = true;
+    p->zone_known = true;
+    if (offset > DATE_SANE_OFFSET_MIN)
+        p->obsolete = true;
+    return true;
+}
+
 /* The common shape laid out as RFC 5322 writers write it, white space
  * between the parts: "[Wkd, ]D Mon YYYY HH:MM:SS +hhmm". A byte check per
  * position; anything else goes to read_common(). */
@@ -904,29 +939,10 @@ static bool read_exact(const char *text, size_t len, date_parts *p)
     sign = text[at] == '-' ? -1 : 1;
     at += 5;
     /* nothing but white space and comments may follow (no fifth digit) */
-    for (;;) {
-        at = skip_space_at(text, len, at);
-        if (at >= len)
-            break;
-        if (text[at] != '(')
-            return false;
-        at = skip_comment(text, len, at);
-    }
-
-    p->year = year;
-    p->month = (unsigned)month + 1;
-    p->day = day;
-    p->hour = hour;
-    p->minute = minute;
-    p->second = second;
-    if (!parts_in_range(p))
+    if (!only_comments_after(text, len, at))
         return false;
-    p->zone_minutes = sign * (int)(zone / 100 * 60 + zone % 100);
-    p->zone_seen = true;
-    p->zone_known = true;
-    if (zone / 100 * 60 + zone % 100 > DATE_SANE_OFFSET_MIN)
-        p->obsolete = true;
-    return true;
+    p->month = (unsigned)month + 1;
+    return finish_parts(p, year, day, hour, minute, second, sign, zone);
 }
 
 static bool read_common(const char *text, size_t len, date_parts *p)
@@ -970,28 +986,9 @@ static bool read_common(const char *text, size_t len, date_parts *p)
     if (!number_at(text, len, &pos, 4, 4, &zone) || zone % 100 > 59)
         return false;
     /* nothing but white space and comments may follow */
-    for (;;) {
-        pos = skip_space_at(text, len, pos);
-        if (pos >= len)
-            break;
-        if (text[pos] != '(')
-            return false;
-        pos = skip_comment(text, len, pos);
-    }
-
-    p->year = year;
-    p->day = day;
-    p->hour = hour;
-    p->minute = minute;
-    p->second = second;
-    if (!parts_in_range(p))
+    if (!only_comments_after(text, len, pos))
         return false;
-    p->zone_minutes = sign * (int)(zone / 100 * 60 + zone % 100);
-    p->zone_seen = true;
-    p->zone_known = true;
-    if (zone / 100 * 60 + zone % 100 > DATE_SANE_OFFSET_MIN)
-        p->obsolete = true;
-    return true;
+    return finish_parts(p, year, day, hour, minute, second, sign, zone);
 }
 
 bool ot_date_parse(const char *text, size_t len, ot_date *out)
