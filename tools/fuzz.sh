@@ -42,13 +42,27 @@ mkdir -p "$build" || exit 2
 if [ ! -x "$top/configure" ]; then
     (cd "$top" && autoreconf -fi) || exit 2
 fi
-if ! grep -q -- '--enable-fuzzing' "$build/config.status" 2>/dev/null; then
-    (cd "$build" && "$top/configure" -q CC=clang --enable-fuzzing) || exit 2
+# where the harnesses are built: this directory, from the checkout; or,
+# when the checkout is configured in place (tools/run-tests.sh does that)
+# and automake refuses a second build from it, a copy of the distribution
+obj=$build
+src=$top
+if [ -f "$top/config.status" ]; then
+    obj=$build/src
+    src=$obj
+    if ! grep -q -- '--enable-fuzzing' "$obj/config.status" 2>/dev/null; then
+        rm -rf "$obj"
+        make -C "$top" -s distdir distdir="$obj" >"$build/distdir.log" 2>&1 ||
+            { tail -n 20 "$build/distdir.log"; exit 2; }
+    fi
+fi
+if ! grep -q -- '--enable-fuzzing' "$obj/config.status" 2>/dev/null; then
+    (cd "$obj" && "$src/configure" -q CC=clang --enable-fuzzing) || exit 2
 fi
 targets=
 for h in $harnesses; do targets="$targets tests/fuzz/fuzz_$h"; done
 # shellcheck disable=SC2086
-make -C "$build" -s -j2 $targets >"$build/make.log" 2>&1 || { tail -n 40 "$build/make.log"; exit 2; }
+make -C "$obj" -s -j2 $targets >"$build/make.log" 2>&1 || { tail -n 40 "$build/make.log"; exit 2; }
 
 rm -rf "$build/seeds"
 "$top/tests/fuzz/seeds.sh" "$top" "$build/seeds" || exit 2
@@ -60,7 +74,7 @@ for h in $harnesses; do
     crashes=$build/crashes/$h
     log=$build/fuzz-$h.log
     mkdir -p "$corpus" "$crashes"
-    (cd "$build" && "./tests/fuzz/fuzz_$h" \
+    (cd "$obj" && "./tests/fuzz/fuzz_$h" \
         -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
         -max_len="$(max_len "$h")" -dict="$top/tests/fuzz/$h.dict" \
         -artifact_prefix="$crashes/" -print_final_stats=1 \
