@@ -39,7 +39,8 @@ say() { printf '\n==> %s\n' "$*"; }
 [ "$(id -u)" -eq 0 ] || { echo "quickstart: run as root (installs packages, runs Postfix)" >&2; exit 1; }
 
 # What the build needs, then what the demo needs.
-build_packages="build-essential autoconf automake pkg-config libjson-c-dev libmilter-dev"
+build_packages="build-essential autoconf automake pkg-config libjson-c-dev libmilter-dev
+    libunbound-dev libevent-dev libspf2-dev libopendkim-dev"
 demo_packages="postfix swaks m4 iproute2"
 
 if [ $install -eq 1 ]; then
