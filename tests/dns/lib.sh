@@ -164,7 +164,8 @@ ot_dns_start() { # [zonedir]
         pid=$!
         OT_DNS_PORT=$port
         i=0
-        while [ $i -lt 50 ] && kill -0 "$pid" 2>/dev/null; do
+        # up to 30 s: a loaded CI machine can be slow to start it
+        while [ $i -lt 150 ] && kill -0 "$pid" 2>/dev/null; do
             if ot_dns_all_zones_answer "$zones"; then
                 OT_DNS_PID=$pid
                 ot_dns_track "$pid"
