@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gather.h"
+#include "evidence.h"
 
 #define FIELD_MAX (64u * 1024u)   /* one field fed to DKIM; longer ones are cut */
 #define CHUNK 8192u

@@ -73,16 +73,41 @@ size_t ot_evidence_tokens(const ot_evidence *ev, char *out, size_t outsize)
     return (size_t)w < outsize ? (size_t)w : outsize - 1;
 }
 
-bool ot_evidence_is_incomplete(const ot_evidence *ev, const char *check)
+static bool list_has(const char *list, const char *item, size_t len)
 {
-    size_t want = strlen(check);
-    const char *p = ev->incomplete;
+    const char *p = list;
 
     while (*p != '\0') {
         size_t n = strcspn(p, ",");
-        if (n == want && memcmp(p, check, n) == 0)
+        if (n == len && memcmp(p, item, n) == 0)
             return true;
         p += n + (p[n] == ',');
     }
     return false;
+}
+
+bool ot_evidence_is_incomplete(const ot_evidence *ev, const char *check)
+{
+    return list_has(ev->incomplete, check, strlen(check));
+}
+
+void ot_evidence_mark_incomplete(ot_evidence *ev, const char *check)
+{
+    size_t used, len;
+
+    if (ev == NULL || check == NULL)
+        return;
+    len = strnlen(check, sizeof ev->incomplete);
+    used = strnlen(ev->incomplete, sizeof ev->incomplete);
+    if (len == 0 || memchr(check, ',', len) != NULL || used >= sizeof ev->incomplete ||
+        list_has(ev->incomplete, check, len))
+        return;
+    /* the list is short and fixed ("ptr,helo,dnsbl,spf,dkim"); one that
+     * does not fit is dropped rather than cut into a wrong name */
+    if (used + (used > 0) + len >= sizeof ev->incomplete)
+        return;
+    if (used > 0)
+        ev->incomplete[used++] = ',';
+    memcpy(ev->incomplete + used, check, len);
+    ev->incomplete[used + len] = '\0';
 }

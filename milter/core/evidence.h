@@ -61,5 +61,7 @@ size_t ot_evidence_tokens(const ot_evidence *ev, char *out, size_t outsize);
 
 /* Is this check ("ptr", "helo", "dnsbl", "spf", "dkim") named incomplete? */
 bool ot_evidence_is_incomplete(const ot_evidence *ev, const char *check);
+/* Appends a check's name to ev->incomplete once ("ptr,spf"). */
+void ot_evidence_mark_incomplete(ot_evidence *ev, const char *check);
 
 #endif

@@ -14,7 +14,7 @@
 #include <libmilter/mfapi.h>
 #include <string.h>
 
-#include "gather.h"
+#include "evidence.h"
 #include "lookup_plan.h"
 
 static bool dkim_wanted(const ot_sess *s)

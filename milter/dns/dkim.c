@@ -41,7 +41,7 @@
 #include <strings.h>
 
 #include "dkim.h"
-#include "gather.h"
+#include "evidence.h"
 #include "limits.h"
 #include "lookup_plan.h"
 #include "sanitize.h"

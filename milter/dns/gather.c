@@ -39,42 +39,6 @@ struct ot_gather {
 
 /* ---- ev->incomplete ---------------------------------------------------------- */
 
-static bool list_has(const char *list, const char *item, size_t len)
-{
-    const char *p = list;
-
-    while (*p != '\0') {
-        size_t n = strcspn(p, ",");
-        if (n == len && memcmp(p, item, len) == 0)
-            return true;
-        p += n;
-        if (*p == ',')
-            p++;
-    }
-    return false;
-}
-
-void ot_evidence_mark_incomplete(ot_evidence *ev, const char *check)
-{
-    size_t used, len;
-
-    if (ev == NULL || check == NULL)
-        return;
-    len = strnlen(check, sizeof ev->incomplete);
-    used = strnlen(ev->incomplete, sizeof ev->incomplete);
-    if (len == 0 || memchr(check, ',', len) != NULL || used >= sizeof ev->incomplete ||
-        list_has(ev->incomplete, check, len))
-        return;
-    /* the list is short and fixed ("ptr,helo,dnsbl,spf,dkim"); one that
-     * does not fit is dropped rather than cut into a wrong name */
-    if (used + (used > 0) + len >= sizeof ev->incomplete)
-        return;
-    if (used > 0)
-        ev->incomplete[used++] = ',';
-    memcpy(ev->incomplete + used, check, len);
-    ev->incomplete[used + len] = '\0';
-}
-
 /* ---- starting ------------------------------------------------------------------ */
 
 static bool answered(enum ot_dns_status s)

@@ -59,7 +59,4 @@ ot_gather *ot_gather_start(ot_dns_batch *b, const ot_config *cfg, const ot_looku
  *   "dnsbl" incomplete. */
 void ot_gather_finish(ot_gather *g, ot_evidence *ev);
 
-/* Appends a check's name to ev->incomplete once ("ptr,spf"). */
-void ot_evidence_mark_incomplete(ot_evidence *ev, const char *check);
-
 #endif

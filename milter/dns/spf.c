@@ -46,7 +46,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "gather.h"
+#include "evidence.h"
 #include "lookup_plan.h"
 #include "sanitize.h"
 #include "spf.h"
