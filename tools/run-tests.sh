@@ -70,9 +70,7 @@ skipped=$(sed -n 's/^# SKIP: *\([0-9]*\)$/\1/p' "$log" | tail -n 1)
 passed=${passed:-0}
 failed=$(( ${failed:-0} + ${errors:-0} ))
 if [ "$check_status" -ne 0 ]; then
-    for f in $(find . -name '*.log' -newer "$log" -path './tests/*'); do
-        grep -q '^not ok\|^ERROR\|^FAIL' "$f" 2>/dev/null && { echo "--- $f"; tail -n 40 "$f"; }
-    done
+    tools/failure-digest.sh . "$log"
     [ "$failed" -gt 0 ] || failed=1
 fi
 

@@ -79,7 +79,8 @@ fi
 total_reports=$((found + in_logs))
 
 if [ "$check_status" -ne 0 ]; then
-    grep -E '^(FAIL|ERROR):' check.log | head -n 20
+    grep -E '^(FAIL|ERROR):' check.log | head -n 8
+    "$here/failure-digest.sh" .
     [ "$failed" -gt 0 ] || failed=1
 fi
 if [ "$total_reports" -gt 0 ]; then

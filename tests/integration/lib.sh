@@ -96,13 +96,31 @@ ot_port_listening() { # port
     fi
 }
 
-# A port nobody listens on now. Random, so that tests run in parallel by
-# `make -j check` rarely collide; the MTA's start fails loudly if they do.
+# A TCP port no socket uses now, listening or connected: a bind fails on a
+# port that is the local end of a live connection too. Taken below the
+# kernel's ephemeral range, where outgoing connections (the load client's
+# hundreds, the resolver's) take their ports, and at random, so that tests
+# run in parallel by `make -j check` rarely collide; the MTA's start fails
+# loudly if they do.
+ot_port_in_use() { # port
+    local hex
+    hex=$(printf '%04X' "$1")
+    if [ -r /proc/net/tcp ]; then
+        cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+            awk -v p=":$hex" 'NR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }'
+    else
+        ot_port_listening "$1"
+    fi
+}
+
 ot_free_port() {
-    local i port
+    local i port low=32768 span
+    read -r low _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+    [ "$low" -gt 21024 ] || low=60000   # an unusual range: use the top instead
+    span=$(( low - 20000 ))
     for i in $(seq 1 100); do
-        port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-        ot_port_listening "$port" || { echo "$port"; return 0; }
+        port=$(( 20000 + (RANDOM * 32768 + RANDOM) % span ))
+        ot_port_in_use "$port" || { echo "$port"; return 0; }
     done
     ot_die "no free port found"
 }
