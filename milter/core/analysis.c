@@ -150,6 +150,19 @@ static void result_reset(ot_result *res)
     res->header[0] = '\0';
 }
 
+/* A reverse name our own lookup found and confirmed (it resolves back to
+ * the client) is as good as one the MTA recorded: it stands in where the
+ * MTA or our trusted line had none. An unconfirmed PTR is the sender's own
+ * claim and is not adopted: anyone can point a PTR at mail.yahoo.com. */
+static void adopt_confirmed_ptr(const ot_evidence *ev, ot_result *res)
+{
+    if (!res->handoff.present || res->handoff.rdns[0] != '\0' || ev->ptr_exists != OT_EV_YES ||
+        ev->fcrdns != OT_EV_YES || ev->ptr_name[0] == '\0')
+        return;
+    _Static_assert(sizeof res->handoff.rdns == sizeof ev->ptr_name, "same bound");
+    memcpy(res->handoff.rdns, ev->ptr_name, sizeof res->handoff.rdns);
+}
+
 static enum ot_action decide(const ot_config *cfg, double score)
 {
     if (score >= cfg->reject_score)
@@ -180,6 +193,7 @@ void ot_analyze(const ot_config *cfg, const ot_session *session, const ot_messag
 
     parse_hops(msg, res);
     ot_chain_trust(&ctx, res);
+    adopt_confirmed_ptr(ev, res);
     ot_chain_breaks(&ctx, res);
     ot_chain_origin_and_path(&ctx, res);
     res->received_at = received_at(&ctx, res);

@@ -142,9 +142,10 @@ static void finish_ptr(ot_gather *g, ot_evidence *ev)
         forward[i] = ot_dns_batch_add(g->batch, names[i], family_type);
     for (size_t i = 0; i < nnames && !matched; i++) {
         const ot_dns_answer *f = ot_dns_batch_wait_one(g->batch, forward[i]);
-        if (answer_has(f, &g->client))
-            matched = true;
-        else if (!answered(f->status))
+        if (answer_has(f, &g->client)) {
+            matched = true;   /* the confirmed name is the one to report */
+            memcpy(ev->ptr_name, names[i], strlen(names[i]) + 1);
+        } else if (!answered(f->status))
             undecided = true;
     }
     if (matched)

@@ -95,6 +95,16 @@ static void ev_ptr_good(ot_evidence *e)
 }
 static void ev_fcrdns_no(ot_evidence *e) { e->fcrdns = OT_EV_NO; }
 static void ev_fcrdns_yes(ot_evidence *e) { e->fcrdns = OT_EV_YES; }
+/* our lookup's PTR name, confirmed by its forward lookup or not */
+static void ev_ptr_dynamic_confirmed(ot_evidence *e) { ev_ptr_dynamic(e); e->fcrdns = OT_EV_YES; }
+static void ev_ptr_yahoo(ot_evidence *e, enum ot_tristate confirmed)
+{
+    e->ptr_exists = OT_EV_YES;
+    e->fcrdns = confirmed;
+    snprintf(e->ptr_name, sizeof e->ptr_name, "mta5.am0.yahoodns.net");
+}
+static void ev_ptr_yahoo_confirmed(ot_evidence *e) { ev_ptr_yahoo(e, OT_EV_YES); }
+static void ev_ptr_yahoo_unconfirmed(ot_evidence *e) { ev_ptr_yahoo(e, OT_EV_NO); }
 static void ev_dnsbl(ot_evidence *e)
 {
     e->ndnsbl = 1;
@@ -233,6 +243,10 @@ static const sig_case cases[] = {
     N(HELO_PROVIDER_FORGED, "hotmail HELO from an outlook.com name", STD,
       SESS("62.0.113.45", "mail-oln040092.outbound.outlook.com", "mail.hotmail.com"), NULL, NULL),
     N(HELO_PROVIDER_FORGED, "not a provider", STD, GOOD_SESSION, NULL, NULL),
+    N(HELO_PROVIDER_FORGED, "yahoo HELO, our lookup confirmed yahoo's name (the MTA gave none)", STD,
+      SESS("62.0.113.45", NULL, "mail.yahoo.com"), ev_ptr_yahoo_confirmed, NULL),
+    F(HELO_PROVIDER_FORGED, "yahoo HELO, a yahoo PTR that does not resolve back is the sender's claim", STD,
+      SESS("62.0.113.45", NULL, "mail.yahoo.com"), ev_ptr_yahoo_unconfirmed, NULL, -1),
 
     /* HELO_NXDOMAIN */
     F(HELO_NXDOMAIN, "HELO name does not exist", STD, GOOD_SESSION, ev_helo_nx, NULL, -1),
@@ -452,6 +466,10 @@ static const sig_case cases[] = {
       NULL, 0),
     F(PATH_DIRECT_DYNAMIC, "live: dynamic client, no relay", STD,
       SESS("62.0.113.45", "dsl-62-0-113-45.dyn.example.net", "mail.sender.example"), NULL, NULL, -1),
+    F(PATH_DIRECT_DYNAMIC, "live: our lookup confirmed a dynamic name the MTA did not give", STD,
+      SESS("62.0.113.45", NULL, "mail.sender.example"), ev_ptr_dynamic_confirmed, NULL, -1),
+    N(PATH_DIRECT_DYNAMIC, "live: a dynamic PTR that did not confirm is not the client's name", STD,
+      SESS("62.0.113.45", NULL, "mail.sender.example"), ev_ptr_dynamic, NULL),
     N(PATH_DIRECT_DYNAMIC, "a server straight to our MX", CLEAN, NO_SESSION, NULL, NULL),
     N(PATH_DIRECT_DYNAMIC, "a dynamic host behind a relay", MX(RELAY, "ESMTP") CLAIM(DYN88, "mail.relay.example",
       "SMTP", D_1233) STD, NO_SESSION, NULL, NULL),
