@@ -24,14 +24,10 @@ KEY=$top_srcdir/tests/dns/keys/ot-test.private
 [ -x "$BIN" ] && [ -x "$SIGN" ] || skip_all "origin-trace-check or tests/dns/dkim-sign not built"
 missing=$(ot_dns_available) || skip_all "$missing"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/dns-check.XXXXXX") || exit 1
-cleanup() { rm -rf "$tmp"; ot_dns_cleanup; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
+ot_dns_scratch || exit 1
+tmp=$OT_DNS_SCRATCH
 
 ot_dns_start || { echo "1..0 # SKIP nsd could not serve the test zones"; exit 0; }
-trap cleanup EXIT
 
 cat > "$tmp/dns.conf" <<CONF
 DNS yes

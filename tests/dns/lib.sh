@@ -23,6 +23,7 @@
 #   ot_blackhole_stop           stops the one started last
 #   ot_dns_dead_port            prints a port free on UDP and TCP right now
 #   ot_dns_cleanup              stops everything started here
+#   ot_dns_scratch              a test's scratch directory, OT_DNS_SCRATCH
 #
 # Limits: servers listen on 127.0.0.1 only, on ports found free at start
 # (a start that loses the race for its port is retried twice); every wait
@@ -67,6 +68,15 @@ ot_dns_rundir() {
         trap 'exit 130' INT
         trap 'exit 143' TERM HUP
     fi
+}
+
+# A scratch directory for a test script, inside the run directory so that
+# the same cleanup removes it: sets OT_DNS_SCRATCH (no subshell, so that
+# the run directory and its EXIT trap stay with the script).
+ot_dns_scratch() {
+    ot_dns_rundir || return 1
+    OT_DNS_SCRATCH=$OT_DNS_RUNDIR/scratch
+    mkdir -p "$OT_DNS_SCRATCH"
 }
 
 ot_dns_track() { # pid

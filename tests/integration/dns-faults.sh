@@ -136,13 +136,8 @@ send() {
     echo "$case $name $elapsed_ms" >> "$delays"
 }
 
-fetch() {
-    delivered=
-    ot_wait_for 30 eval 'delivered=$(ot_find_message "$(pf_sink "$pf")" "$mark"); [ -n "$delivered" ]'
-    delivered=$(ot_find_message "$(pf_sink "$pf")" "$mark")
-}
-
-header_of() { [ -n "$delivered" ] && ot_header_values "$delivered" X-Origin-Trace | head -n 1; }
+fetch() { ot_fetch "$(pf_sink "$pf")" "$mark"; }
+header_of() { ot_trace_header; }
 
 has_item() { # comma-list item
     case ",$1," in *",$2,"*) return 0 ;; esac

@@ -95,13 +95,8 @@ send() {
     elapsed_ms=$(( (t1 - t0) / 1000000 ))
 }
 
-fetch() {
-    delivered=
-    ot_wait_for 30 eval 'delivered=$(ot_find_message "$(pf_sink "$pf")" "$mark"); [ -n "$delivered" ]'
-    delivered=$(ot_find_message "$(pf_sink "$pf")" "$mark")
-}
-
-header_of() { [ -n "$delivered" ] && ot_header_values "$delivered" X-Origin-Trace | head -n 1; }
+fetch() { ot_fetch "$(pf_sink "$pf")" "$mark"; }
+header_of() { ot_trace_header; }
 
 signals_of() { ot_token "$1" signals; }
 

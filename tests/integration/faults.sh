@@ -77,10 +77,7 @@ send() {
 }
 
 # Waits (30 s) for the message marked $mark; sets delivered.
-fetch() {
-    ot_wait_for 30 eval '[ -n "$(ot_find_message "$sink" "$mark")" ]'
-    delivered=$(ot_find_message "$sink" "$mark")
-}
+fetch() { ot_fetch "$sink" "$mark"; }
 
 # The milter is in the path: a clean message gets header NAME, a forged
 # one is refused with 550 5.7.1. Two TAP lines prefixed by WHAT.

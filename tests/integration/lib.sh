@@ -177,6 +177,42 @@ ot_find_message() { # dir marker
         xargs -0 -r grep -lF -- "$2" 2>/dev/null | head -n 1
 }
 
+# Waits (30 s at most) for the message marked MARK to land in SINK; sets
+# `delivered` to its file, or to "" when it never came.
+ot_fetch() { # sink mark
+    local fetch_sink=$1 fetch_mark=$2
+    delivered=
+    ot_wait_for 30 eval 'delivered=$(ot_find_message "$fetch_sink" "$fetch_mark"); [ -n "$delivered" ]'
+}
+
+# The first X-Origin-Trace of the delivered message; nothing when none came.
+ot_trace_header() {
+    [ -n "$delivered" ] && ot_header_values "$delivered" X-Origin-Trace | head -n 1
+}
+
+# What every clean message shows, whichever MTA carried it, with the test
+# configuration's QuarantineScore 4: delivered, one X-Origin-Trace with
+# score= and path=, handoff= as expected, action=accept, below 4. Seven TAP
+# lines; when nothing came, runs the command SHOW... to say why. Sets h.
+ot_check_clean_delivery() { # what handoff handoff-how show...
+    local what=$1 handoff=$2 how=$3 i
+    shift 3
+    [ -n "$delivered" ]; ok $? "$what: delivered to the sink"
+    if [ -z "$delivered" ]; then
+        for i in 1 2 3 4 5 6; do ok 1 "$what: (not delivered)"; done
+        "$@"
+        return
+    fi
+    is "$(ot_header_count "$delivered" X-Origin-Trace)" 1 "$what: exactly one X-Origin-Trace"
+    h=$(ot_trace_header)
+    echo "# $what: X-Origin-Trace: $h"
+    like "$h" '(^| )score=-?[0-9]+(\.[0-9]+)?( |$)' "$what: header carries score="
+    like "$h" '(^| )path=[a-z-]+( |$)' "$what: header carries path="
+    is "$(ot_token "$h" handoff)" "$handoff" "$what: handoff= is $how"
+    is "$(ot_token "$h" action)" accept "$what: action=accept"
+    is "$(ot_score_vs "$(ot_token "$h" score)" 4)" below "$what: score stays below QuarantineScore"
+}
+
 # ---- test messages ---------------------------------------------------------------
 
 # Writes a message from a template, filling @DATE@ (now, RFC 5322), @OLDDATE@

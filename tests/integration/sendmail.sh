@@ -74,13 +74,8 @@ send() {
     send_rc=$?
 }
 
-fetch() {
-    delivered=
-    ot_wait_for 30 eval 'delivered=$(ot_find_message "$(sm_sink "$sm")" "$mark"); [ -n "$delivered" ]'
-    delivered=$(ot_find_message "$(sm_sink "$sm")" "$mark")
-}
-
-header_of() { ot_header_values "$delivered" X-Origin-Trace | head -n 1; }
+fetch() { ot_fetch "$(sm_sink "$sm")" "$mark"; }
+header_of() { ot_trace_header; }
 
 # The queue holds nothing for this run but quarantined files.
 sm_queue_settled() { [ -z "$(find "$sm/queue" -type f -name 'qf*' | head -n 1)" ]; }
@@ -100,20 +95,7 @@ send clean clean-relayed.eml
 is "$send_rc" 0 "clean: accepted at end of DATA"
 [ "$send_rc" -eq 0 ] || sed 's/^/#   /' "$out"
 fetch
-[ -n "$delivered" ]; ok $? "clean: delivered to the sink"
-if [ -n "$delivered" ]; then
-    is "$(ot_header_count "$delivered" X-Origin-Trace)" 1 "clean: exactly one X-Origin-Trace"
-    h=$(header_of)
-    echo "# clean: X-Origin-Trace: $h"
-    like "$h" '(^| )score=-?[0-9]+(\.[0-9]+)?( |$)' "clean: header carries score="
-    like "$h" '(^| )path=[a-z-]+( |$)' "clean: header carries path="
-    is "$(ot_token "$h" handoff)" 198.51.100.25 "clean: handoff= is the client our gateway recorded"
-    is "$(ot_token "$h" action)" accept "clean: action=accept"
-    is "$(ot_score_vs "$(ot_token "$h" score)" 4)" below "clean: score stays below QuarantineScore"
-else
-    for i in 1 2 3 4 5 6; do ok 1 "clean: (not delivered)"; done
-    show_logs
-fi
+ot_check_clean_delivery clean 198.51.100.25 "the client our gateway recorded" show_logs
 
 # ---- forged mail -----------------------------------------------------------------------------
 # Our gateway recorded the zombie 203.0.113.77 (host77.pool.zombienet.example)
