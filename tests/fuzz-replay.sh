@@ -27,14 +27,7 @@ for h in $harnesses; do
     regressions=$top_srcdir/tests/fixtures/fuzz-regressions/$h
     "$top_builddir/tests/fuzz/replay_$h" "$regressions" "$tmp/seeds/$h" >"$tmp/out" 2>"$tmp/err"
     status=$?
-    # relay the driver's own TAP lines under this script's numbering
-    while IFS= read -r line; do
-        case $line in
-        "ok "*) ok 0 "$h: ${line#* - }" ;;
-        "not ok "*) ok 1 "$h: ${line#* - }" ;;
-        "#"*) echo "$line" ;;
-        esac
-    done <"$tmp/out"
+    tap_relay "$tmp/out" "$h: "
     sed 's/^/# /' "$tmp/err" | head -n 40
     ran=$(grep -c '^\(not \)\{0,1\}ok ' "$tmp/out")
     ok $([ "$status" -eq 0 ] && [ "$ran" -gt 0 ] && echo 0 || echo 1) \

@@ -18,20 +18,25 @@ like() { # got regex name
 }
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 done_testing() { echo "1..$tap_n"; [ "$tap_fail" -eq 0 ]; }
-# Folds the TAP a test program printed (its stdout in OUT, stderr in ERR,
-# exit status STATUS) into this script's numbering: each of its results
-# becomes one of ours, comments pass through, the first 60 lines of stderr
-# follow as comments, and two more results say that NAME ran to its end
-# (printed a plan) and exited 0.
-tap_fold() { # name out err status
+# Relays the results a test program printed in OUT under this script's
+# numbering, each name after PREFIX; its comments pass through.
+tap_relay() { # out [prefix]
     local line
     while IFS= read -r line; do
         case $line in
-        "not ok "*) ok 1 "${line#not ok * - }" ;;
-        "ok "*) ok 0 "${line#ok * - }" ;;
+        "not ok "*) ok 1 "${2:-}${line#not ok * - }" ;;
+        "ok "*) ok 0 "${2:-}${line#ok * - }" ;;
         "#"*) echo "$line" ;;
         esac
-    done < "$2"
+    done < "$1"
+}
+
+# Folds the whole TAP run of a test program (its stdout in OUT, stderr in
+# ERR, exit status STATUS) into this script: its results (tap_relay), the
+# first 60 lines of stderr as comments, and two more results saying that
+# NAME ran to its end (printed a plan) and exited 0.
+tap_fold() { # name out err status
+    tap_relay "$2"
     sed 's/^/# stderr: /' "$3" | head -n 60
     grep -q '^1\.\.[1-9]' "$2"
     ok $? "$1 ran to its end (plan printed)"
