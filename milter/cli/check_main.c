@@ -87,8 +87,11 @@ static void print_help(FILE *out)
           "  -c, --config FILE     read origin-trace.conf FILE (default: built-in defaults)\n"
           "      --trusted LIST    add addresses/CIDRs (comma-separated) or a file of them\n"
           "                        to TrustedRelays; may be repeated\n"
-          "      --offline         no DNS lookups, headers only (the default)\n"
-          "      --dns             live lookups (not built yet: analyses offline)\n"
+          "      --offline         no DNS lookups, headers only (the default\n"
+          "                        unless the configuration says DNS yes)\n"
+          "      --dns             look up the handoff host now: reverse DNS, HELO,\n"
+          "                        DNS blocklists, SPF and DKIM (Nameservers, DNSTimeout\n"
+          "                        from -c)\n"
           "      --json            one JSON object per message (JSON Lines)\n"
           "      --explain         draw each message's path for a person\n"
           "      --summary         only print tables over the whole batch\n"
@@ -182,155 +185,184 @@ static void on_message(void *arg, const char *name, const char *header, size_t l
     check_summary_add(&r->summary, why ? NULL : r->res, why);
 }
 
-int main(int argc, char **argv)
+/* what the command line asked for, beyond the session and the run */
+typedef struct options {
+    const char *config_path;
+    const char **trusted;            /* argc entries at most */
+    size_t ntrusted;
+    bool want_dns, said_offline;
+} options;
+
+#define GO_ON (-1)
+
+static int option_error(options *o, int status)
 {
-    ot_config cfg;
-    ot_session session;
-    run r;
-    const char *config_path = NULL;
-    const char **trusted = NULL;
-    size_t ntrusted = 0;
-    bool want_dns = false, said_offline = false, have_format = false;
-    bool session_option = false;
-    const char *session_option_name = NULL;
-    char err[512];
-    int opt, status = 0;
-    ot_dns_services dns = { NULL, NULL, NULL };
+    free(o->trusted);
+    o->trusted = NULL;
+    return status;
+}
 
-    memset(&r, 0, sizeof r);
-    ot_session_init(&session);
-    r.now = (int64_t)time(NULL);
-    r.format = FORMAT_LINE;
+/* Reads the options into o, the session and the run. Returns GO_ON, or
+ * the exit status when the command is complete (help, version, error). */
+static int parse_options(int argc, char **argv, options *o, ot_session *session, run *r)
+{
+    bool have_format = false;
+    const char *session_option = NULL;   /* the last one given, for the error */
+    int opt;
 
-    trusted = calloc((size_t)argc + 1, sizeof *trusted);
-    if (trusted == NULL) {
+    o->trusted = calloc((size_t)argc + 1, sizeof *o->trusted);
+    if (o->trusted == NULL) {
         fputs(PROG ": out of memory\n", stderr);
         return EXIT_USAGE;
     }
-
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":c:hV", long_options, NULL)) != -1) {
         enum format f = FORMAT_LINE;
         switch (opt) {
         case 'c':
-            config_path = optarg;
+            o->config_path = optarg;
             break;
         case OPT_TRUSTED:
-            trusted[ntrusted++] = optarg;
+            o->trusted[o->ntrusted++] = optarg;
             break;
         case OPT_OFFLINE:
-            said_offline = true;
-            want_dns = false;
-            break;
         case OPT_DNS:
-            want_dns = true;
-            said_offline = false;
+            o->want_dns = opt == OPT_DNS;
+            o->said_offline = opt == OPT_OFFLINE;
             break;
         case OPT_JSON:
         case OPT_EXPLAIN:
         case OPT_SUMMARY:
             f = opt == OPT_JSON ? FORMAT_JSON : opt == OPT_EXPLAIN ? FORMAT_EXPLAIN : FORMAT_SUMMARY;
-            if (have_format && f != r.format) {
-                free(trusted);
-                return usage_error("%s", "--json, --explain and --summary exclude each other");
-            }
-            r.format = f;
+            if (have_format && f != r->format)
+                return option_error(o, usage_error("%s", "--json, --explain and --summary exclude each other"));
+            r->format = f;
             have_format = true;
             break;
         case OPT_CLIENT_IP:
-            if (!ot_addr_parse(optarg, strlen(optarg), &session.client_addr)) {
-                free(trusted);
-                return usage_error("--client-ip: not an IP address: '%s'", optarg);
-            }
-            session.present = true;
+            if (!ot_addr_parse(optarg, strlen(optarg), &session->client_addr))
+                return option_error(o, usage_error("--client-ip: not an IP address: '%s'", optarg));
+            session->present = true;
             break;
         case OPT_CLIENT_RDNS:
-            ot_session_set_rdns(&session, optarg, strlen(optarg));
-            session_option = true;
-            session_option_name = "--client-rdns";
+            ot_session_set_rdns(session, optarg, strlen(optarg));
+            session_option = "--client-rdns";
             break;
         case OPT_HELO:
-            ot_session_set_helo(&session, optarg, strlen(optarg));
-            session_option = true;
-            session_option_name = "--helo";
+            ot_session_set_helo(session, optarg, strlen(optarg));
+            session_option = "--helo";
             break;
         case OPT_MAIL_FROM:
-            ot_session_set_mail_from(&session, optarg, strlen(optarg));
-            session_option = true;
-            session_option_name = "--mail-from";
+            ot_session_set_mail_from(session, optarg, strlen(optarg));
+            session_option = "--mail-from";
             break;
         case OPT_RCPT:
-            ot_session_add_rcpt(&session, optarg, strlen(optarg));
-            session_option = true;
-            session_option_name = "--rcpt";
+            ot_session_add_rcpt(session, optarg, strlen(optarg));
+            session_option = "--rcpt";
             break;
         case OPT_NOW:
-            if (!parse_epoch(optarg, &r.now)) {
-                free(trusted);
-                return usage_error("--now: not a time in seconds since 1970: '%s'", optarg);
-            }
+            if (!parse_epoch(optarg, &r->now))
+                return option_error(o, usage_error("--now: not a time in seconds since 1970: '%s'", optarg));
             break;
         case 'h':
             print_help(stdout);
-            free(trusted);
-            return 0;
+            return option_error(o, 0);
         case 'V':
             printf("%s (%s) %s\n", PROG, PACKAGE_NAME, PACKAGE_VERSION);
-            free(trusted);
-            return 0;
+            return option_error(o, 0);
         case ':':
-            free(trusted);
             if (optopt != 0 && optopt < 256)
-                return usage_error("option '-%c' needs an argument", optopt);
-            return usage_error("option '%s' needs an argument", argv[optind - 1]);
+                return option_error(o, usage_error("option '-%c' needs an argument", optopt));
+            return option_error(o, usage_error("option '%s' needs an argument", argv[optind - 1]));
         default:
-            free(trusted);
             if (optopt != 0 && optopt < 256)
-                return usage_error("unknown option '-%c'", optopt);
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+                return option_error(o, usage_error("unknown option '-%c'", optopt));
+            return option_error(o, usage_error("unknown option '%s'", argv[optind - 1]));
         }
     }
-    if (session_option && !session.present) {
-        free(trusted);
-        return usage_error("%s describes the SMTP session: give --client-ip too",
-                           session_option_name);
-    }
-    if (optind >= argc) {
-        free(trusted);
-        return usage_error("%s", "no PATH given (use - for standard input)");
-    }
+    if (session_option != NULL && !session->present)
+        return option_error(o, usage_error("%s describes the SMTP session: give --client-ip too",
+                                           session_option));
+    if (optind >= argc)
+        return option_error(o, usage_error("%s", "no PATH given (use - for standard input)"));
+    return GO_ON;
+}
 
-    ot_config_init(&cfg);
-    if (config_path != NULL && !ot_config_load(&cfg, config_path, err, sizeof err)) {
+/* Defaults, then -c FILE, then every --trusted; then DNS on or off, and
+ * the resolver when on. Returns false (having said why) on an error. */
+static bool build_config(options *o, ot_config *cfg, ot_dns_services *dns)
+{
+    char err[512];
+    bool ok = true;
+
+    ot_config_init(cfg);
+    if (o->config_path != NULL && !ot_config_load(cfg, o->config_path, err, sizeof err)) {
         fprintf(stderr, PROG ": %s\n", err);
+        ok = false;
+    }
+    for (size_t i = 0; ok && i < o->ntrusted; i++) {
+        if (!ot_config_add_trusted_arg(cfg, o->trusted[i], err, sizeof err)) {
+            fprintf(stderr, PROG ": --trusted %s: %s\n", o->trusted[i], err);
+            ok = false;
+        }
+    }
+    free(o->trusted);
+    o->trusted = NULL;
+    if (!ok)
+        return false;
+    cfg->dns = o->want_dns || (cfg->dns && !o->said_offline);
+    if (cfg->dns && !ot_dns_services_open(dns, cfg, err, sizeof err)) {
+        fprintf(stderr, PROG ": DNS: %s\n", err);
+        return false;
+    }
+    return true;
+}
+
+/* Every PATH through on_message; returns the exit status. */
+static int run_paths(run *r, char **paths, int npaths)
+{
+    int status = 0;
+    /* the body is read only when a signature may need it */
+    check_input input = { PROG, on_message, r, r->dns != NULL && r->cfg->dkim };
+
+    for (int i = 0; i < npaths; i++) {
+        if (!check_input_each(&input, paths[i]))
+            status = EXIT_READ_ERROR;
+    }
+    if (r->format == FORMAT_SUMMARY)
+        check_summary_print(stdout, &r->summary);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, PROG ": writing the output: %s\n", strerror(errno));
+        status = EXIT_READ_ERROR;
+    }
+    if (r->output_failed)
+        status = EXIT_READ_ERROR;
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    options opts = { 0 };
+    ot_config cfg;
+    ot_session session;
+    ot_dns_services dns = { NULL, NULL, NULL };
+    run r = { .now = (int64_t)time(NULL), .format = FORMAT_LINE };
+    int status;
+
+    ot_session_init(&session);
+    status = parse_options(argc, argv, &opts, &session, &r);
+    if (status != GO_ON)
+        return status;
+    if (!build_config(&opts, &cfg, &dns)) {
+        ot_dns_services_close(&dns);
         ot_config_free(&cfg);
-        free(trusted);
         return EXIT_USAGE;
     }
-    for (size_t i = 0; i < ntrusted; i++) {
-        if (!ot_config_add_trusted_arg(&cfg, trusted[i], err, sizeof err)) {
-            fprintf(stderr, PROG ": --trusted %s: %s\n", trusted[i], err);
-            ot_config_free(&cfg);
-            free(trusted);
-            return EXIT_USAGE;
-        }
-    }
-    free(trusted);
-    if (want_dns || (cfg.dns && !said_offline)) {
-        cfg.dns = true;
-        if (!ot_dns_services_open(&dns, &cfg, err, sizeof err)) {
-            fprintf(stderr, PROG ": DNS: %s\n", err);
-            ot_config_free(&cfg);
-            return EXIT_USAGE;
-        }
-        r.dns = &dns;
-    } else {
-        cfg.dns = false;
-    }
-
+    r.dns = cfg.dns ? &dns : NULL;
     r.res = calloc(1, sizeof *r.res);
     if (r.res == NULL) {
         fputs(PROG ": out of memory\n", stderr);
+        ot_dns_services_close(&dns);
         ot_config_free(&cfg);
         return EXIT_USAGE;
     }
@@ -339,21 +371,7 @@ int main(int argc, char **argv)
     ot_message_init(&r.msg);
     check_summary_init(&r.summary);
 
-    /* the body is read only when a signature may need it */
-    check_input input = { PROG, on_message, &r, r.dns != NULL && cfg.dkim };
-    for (int i = optind; i < argc; i++) {
-        if (!check_input_each(&input, argv[i]))
-            status = EXIT_READ_ERROR;
-    }
-    if (r.format == FORMAT_SUMMARY)
-        check_summary_print(stdout, &r.summary);
-
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, PROG ": writing the output: %s\n", strerror(errno));
-        status = EXIT_READ_ERROR;
-    }
-    if (r.output_failed)
-        status = EXIT_READ_ERROR;
+    status = run_paths(&r, argv + optind, argc - optind);
 
     check_summary_free(&r.summary);
     ot_message_free(&r.msg);
