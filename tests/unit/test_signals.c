@@ -275,6 +275,17 @@ static const sig_case cases[] = {
     F(HELO_LEGACY, "offline: our MX recorded with SMTP", MX(SENDER, "SMTP") STD, NO_SESSION, NULL, NULL, 0),
     N(HELO_LEGACY, "offline: with ESMTP", CLEAN, NO_SESSION, NULL, NULL),
     N(HELO_LEGACY, "live session: the greeting is not visible", MX(SENDER, "SMTP") STD, GOOD_SESSION, NULL, NULL),
+    N(HELO_LEGACY, "a list server (List-Id) greeting with HELO", MX(SENDER, "SMTP")
+      "List-Id: Users <users.lists.sender.example>\n" STD, NO_SESSION, NULL, NULL),
+    N(HELO_LEGACY, "a list server (RFC 2369 List-Unsubscribe) greeting with HELO", MX(SENDER, "SMTP")
+      "list-unsubscribe: <mailto:leave@lists.sender.example>\n" STD, NO_SESSION, NULL, NULL),
+    N(HELO_LEGACY, "an ezmlm list (Mailing-List) greeting with HELO", MX(SENDER, "SMTP")
+      "Mailing-List: contact users-help@sender.example; run by ezmlm\n" STD, NO_SESSION, NULL, NULL),
+    F(HELO_LEGACY, "list fields, but the chain below them breaks", MX(SENDER, "SMTP")
+      CLAIM(DYN88, "mail.unrelated.example", "SMTP", D_1233)
+      "List-Id: Users <users.lists.sender.example>\n" STD, NO_SESSION, NULL, NULL, 0),
+    F(HELO_LEGACY, "a field that only starts like a list field", MX(SENDER, "SMTP")
+      "List-Identity: users\n" STD, NO_SESSION, NULL, NULL, 0),
 
     /* RDNS_NONE */
     F(RDNS_NONE, "MTA found no name", STD, SESS("62.0.113.45", "", "mail.sender.example"), NULL, NULL, -1),
