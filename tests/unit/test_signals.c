@@ -471,6 +471,16 @@ static const sig_case cases[] = {
     N(PATH_OPEN_RELAY, "the dynamic client is the relay's own customer", MX(RELAY, "ESMTP")
       CLAIM("PC (dsl-81-51-100-88.dyn.relay.example [81.51.100.88])", "mail.relay.example", "SMTP", D_1233) STD,
       NO_SESSION, NULL, NULL),
+    N(PATH_OPEN_RELAY, "the relay's customer, named under another suffix of the same name", MX(RELAY, "ESMTP")
+      CLAIM("PC (dsl-62-0-113-88.dyn.relay.net [62.0.113.88])", "mail.relay.example", "SMTP", D_1233) STD,
+      NO_SESSION, NULL, NULL),
+    F(PATH_OPEN_RELAY, "a name too short to match across suffixes",
+      MX("mx.abc.example (mx.abc.example [81.51.100.60])", "ESMTP")
+      CLAIM("PC (dsl-62-0-113-88.dyn.abc.net [62.0.113.88])", "mx.abc.example", "SMTP", D_1233) STD,
+      NO_SESSION, NULL, NULL, 1),
+    F(PATH_OPEN_RELAY, "another name under another suffix", MX(RELAY, "ESMTP")
+      CLAIM("PC (dsl-62-0-113-88.dyn.relays.net [62.0.113.88])", "mail.relay.example", "SMTP", D_1233) STD,
+      NO_SESSION, NULL, NULL, 1),
 
     /* PATH_DIRECT_DYNAMIC */
     F(PATH_DIRECT_DYNAMIC, "offline: dynamic host straight to our MX", MX(ZOMBIE, "ESMTP") STD, NO_SESSION, NULL,
