@@ -322,6 +322,37 @@ static bool message_has_web_script_marks(const ot_message *m)
     return false;
 }
 
+/* The registered name without its public suffix: "example" for both
+ * "mail.example.com" and "dsl.example.net". */
+static size_t brand_of(const char *name, const char **brand)
+{
+    org_name n = org_name_of(name);
+    const char *dot = memchr(n.org, '.', n.org_len);
+
+    *brand = n.org;
+    return dot == NULL ? 0 : (size_t)(dot - n.org);
+}
+
+/* Same organisation, or one organisation under two suffixes. Providers
+ * often name their mail servers under one suffix and their customers'
+ * lines under another ("mail.example.net" relaying for
+ * "dsl-1.example.com"); a relay serving such a customer is serving its
+ * own. Names too short to be distinctive are not matched this way. */
+static bool same_org_or_brand(const char *a, const char *b)
+{
+    enum { MIN_BRAND = 4 };
+    const char *ba, *bb;
+    size_t la, lb;
+
+    if (same_org_text(a, b))
+        return true;
+    if (a[0] == '\0' || b[0] == '\0' || name_is_opaque(a) || name_is_opaque(b))
+        return false;
+    la = brand_of(a, &ba);
+    lb = brand_of(b, &bb);
+    return la >= MIN_BRAND && equal_names(ba, la, bb, lb);
+}
+
 /* no reverse name, or one shaped like an end-user pool */
 static bool peer_is_end_user(const ot_ctx *ctx, const char *rdns, const ot_addr *addr)
 {
@@ -342,8 +373,8 @@ static bool relayed_for_stranger(const ot_ctx *ctx, const ot_result *res)
         return false;
     if (ot_addr_is_unroutable(&b->from_addr) || !peer_is_end_user(ctx, b->from_rdns, &b->from_addr))
         return false;
-    if (same_org_text(b->from_rdns, res->handoff.rdns) || same_org_text(b->by, b->from_rdns) ||
-        same_org_text(b->by, b->from_helo))
+    if (same_org_or_brand(b->from_rdns, res->handoff.rdns) || same_org_or_brand(b->by, b->from_rdns) ||
+        same_org_or_brand(b->by, b->from_helo) || same_org_or_brand(b->from_rdns, res->handoff.helo))
         return false;
     /* the same /16 as the relay: its own customers */
     return !(b->from_addr.family == 4 && res->handoff.addr.family == 4 &&

@@ -218,10 +218,49 @@ bool ot_check_HELO_RDNS_MISMATCH(const ot_ctx *ctx, ot_hit *hit)
     return true;
 }
 
+/* Does the message carry the fields a list manager writes (RFC 2369's
+ * List-Help .. List-Archive, RFC 2919's List-Id, and the older
+ * Mailing-List of ezmlm)? One pass over the field names. */
+static bool message_from_list_manager(const ot_message *m)
+{
+    for (size_t k = 0; k < m->count; k++) {
+        const ot_field *f = &m->fields[k];
+
+        if (f->name_len > 5 && strncasecmp(f->name, "List-", 5) == 0) {
+            static const char *const list_fields[] = {
+                "Id", "Help", "Unsubscribe", "Subscribe", "Post", "Owner", "Archive", NULL,
+            };
+            for (size_t i = 0; list_fields[i] != NULL; i++)
+                if (strcasecmp(f->name + 5, list_fields[i]) == 0)
+                    return true;
+        } else if (f->name_len == 12 && strcasecmp(f->name, "Mailing-List") == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Is any claim below the boundary out of line with the one above it? */
+static bool chain_has_break(const ot_result *r)
+{
+    for (size_t i = (size_t)r->boundary; i < r->nhops; i++)
+        if (r->breaks[i])
+            return true;
+    return false;
+}
+
 /* Our writer recorded "with SMTP": the client greeted with HELO, not
  * EHLO. Every MTA and mail client of the last twenty years says EHLO;
  * bulk tools often do not. The live session does not show the greeting
- * to a milter, so this fires offline only. */
+ * to a milter, so this fires offline only.
+ *
+ * List servers are the known exception: many list managers still post
+ * through an SMTP client that says HELO (ezmlm over qmail, ListSTAR,
+ * the ListManager family), and the greeting of a list server tells
+ * nothing about who wrote the post. A message that carries a list
+ * manager's fields is taken as coming from one, but only while its
+ * trace holds together: a made-up chain below the handoff says that
+ * the fields, which anyone can write, are made up too. */
 bool ot_check_HELO_LEGACY(const ot_ctx *ctx, ot_hit *hit)
 {
     const ot_result *r = ctx->res;
@@ -229,6 +268,8 @@ bool ot_check_HELO_LEGACY(const ot_ctx *ctx, ot_hit *hit)
     if (!r->handoff.present || r->handoff.hop < 0)
         return false;
     if (strcasecmp(r->hops[r->handoff.hop].with, "SMTP") != 0)
+        return false;
+    if (message_from_list_manager(ctx->msg) && !chain_has_break(r))
         return false;
     ot_hit_set(hit, r->handoff.hop, "client %s greeted with HELO, not EHLO", r->handoff.ip);
     return true;

@@ -275,6 +275,17 @@ static const sig_case cases[] = {
     F(HELO_LEGACY, "offline: our MX recorded with SMTP", MX(SENDER, "SMTP") STD, NO_SESSION, NULL, NULL, 0),
     N(HELO_LEGACY, "offline: with ESMTP", CLEAN, NO_SESSION, NULL, NULL),
     N(HELO_LEGACY, "live session: the greeting is not visible", MX(SENDER, "SMTP") STD, GOOD_SESSION, NULL, NULL),
+    N(HELO_LEGACY, "a list server (List-Id) greeting with HELO", MX(SENDER, "SMTP")
+      "List-Id: Users <users.lists.sender.example>\n" STD, NO_SESSION, NULL, NULL),
+    N(HELO_LEGACY, "a list server (RFC 2369 List-Unsubscribe) greeting with HELO", MX(SENDER, "SMTP")
+      "list-unsubscribe: <mailto:leave@lists.sender.example>\n" STD, NO_SESSION, NULL, NULL),
+    N(HELO_LEGACY, "an ezmlm list (Mailing-List) greeting with HELO", MX(SENDER, "SMTP")
+      "Mailing-List: contact users-help@sender.example; run by ezmlm\n" STD, NO_SESSION, NULL, NULL),
+    F(HELO_LEGACY, "list fields, but the chain below them breaks", MX(SENDER, "SMTP")
+      CLAIM(DYN88, "mail.unrelated.example", "SMTP", D_1233)
+      "List-Id: Users <users.lists.sender.example>\n" STD, NO_SESSION, NULL, NULL, 0),
+    F(HELO_LEGACY, "a field that only starts like a list field", MX(SENDER, "SMTP")
+      "List-Identity: users\n" STD, NO_SESSION, NULL, NULL, 0),
 
     /* RDNS_NONE */
     F(RDNS_NONE, "MTA found no name", STD, SESS("62.0.113.45", "", "mail.sender.example"), NULL, NULL, -1),
@@ -460,6 +471,16 @@ static const sig_case cases[] = {
     N(PATH_OPEN_RELAY, "the dynamic client is the relay's own customer", MX(RELAY, "ESMTP")
       CLAIM("PC (dsl-81-51-100-88.dyn.relay.example [81.51.100.88])", "mail.relay.example", "SMTP", D_1233) STD,
       NO_SESSION, NULL, NULL),
+    N(PATH_OPEN_RELAY, "the relay's customer, named under another suffix of the same name", MX(RELAY, "ESMTP")
+      CLAIM("PC (dsl-62-0-113-88.dyn.relay.net [62.0.113.88])", "mail.relay.example", "SMTP", D_1233) STD,
+      NO_SESSION, NULL, NULL),
+    F(PATH_OPEN_RELAY, "a name too short to match across suffixes",
+      MX("mx.abc.example (mx.abc.example [81.51.100.60])", "ESMTP")
+      CLAIM("PC (dsl-62-0-113-88.dyn.abc.net [62.0.113.88])", "mx.abc.example", "SMTP", D_1233) STD,
+      NO_SESSION, NULL, NULL, 1),
+    F(PATH_OPEN_RELAY, "another name under another suffix", MX(RELAY, "ESMTP")
+      CLAIM("PC (dsl-62-0-113-88.dyn.relays.net [62.0.113.88])", "mail.relay.example", "SMTP", D_1233) STD,
+      NO_SESSION, NULL, NULL, 1),
 
     /* PATH_DIRECT_DYNAMIC */
     F(PATH_DIRECT_DYNAMIC, "offline: dynamic host straight to our MX", MX(ZOMBIE, "ESMTP") STD, NO_SESSION, NULL,
