@@ -408,15 +408,9 @@ bool ot_host_looks_dynamic(const ot_config *cfg, const char *name, const ot_addr
     return has_dynamic_token(cfg, name);
 }
 
-#define SUFFIX(s) { s, sizeof(s) - 1 }
-static const struct {
-    const char *text;
-    size_t len;
-} two_level_suffixes[] = {
-    SUFFIX("co"), SUFFIX("com"), SUFFIX("net"), SUFFIX("org"), SUFFIX("ac"), SUFFIX("gov"),
-    SUFFIX("edu"), SUFFIX("ne"), SUFFIX("or"), SUFFIX("go"), SUFFIX("ltd"), SUFFIX("plc"),
+static const char *const two_level_suffixes[] = {
+    "co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "go", "ltd", "plc", NULL,
 };
-#undef SUFFIX
 
 const char *ot_host_org_domain(const char *name)
 {
@@ -426,18 +420,20 @@ const char *ot_host_org_domain(const char *name)
 
     if (len > 0 && name[len - 1] == '.')
         len--;
-    /* one walk back over the last labels (a name's labels are short: a
-     * library search per dot cost more than the walk) */
-    for (size_t i = len; i > 0 && ndots < 3; i--)
-        if (name[i - 1] == '.')
-            dots[ndots++] = name + i - 1;
+    for (size_t end = len; ndots < 3;) {
+        const char *dot = memrchr(name, '.', end);
+        if (dot == NULL)
+            break;
+        dots[ndots++] = dot;
+        end = (size_t)(dot - name);
+    }
     if (ndots < 2)
         return name;
     /* "mail.example.co.uk": a two-letter TLD under a generic second level */
-    if ((size_t)(name + len - dots[0]) == 3) {
+    if (ndots >= 2 && (size_t)(name + len - dots[0]) == 3) {
         size_t sl = (size_t)(dots[0] - dots[1] - 1);
-        for (size_t i = 0; i < sizeof two_level_suffixes / sizeof two_level_suffixes[0]; i++)
-            if (two_level_suffixes[i].len == sl && equal_ci(dots[1] + 1, two_level_suffixes[i].text, sl))
+        for (size_t i = 0; two_level_suffixes[i] != NULL; i++)
+            if (strlen(two_level_suffixes[i]) == sl && equal_ci(dots[1] + 1, two_level_suffixes[i], sl))
                 return ndots >= 3 ? dots[2] + 1 : name;
     }
     return dots[1] + 1;
