@@ -544,6 +544,10 @@ void ot_cidr_list_init(ot_cidr_list *l)
     l->items = NULL;
     l->count = 0;
     l->cap = 0;
+    l->v4 = NULL;
+    l->nv4 = 0;
+    l->v4_cap = 0;
+    l->v4_lost = false;
 }
 
 void ot_cidr_list_free(ot_cidr_list *l)
@@ -551,7 +555,66 @@ void ot_cidr_list_free(ot_cidr_list *l)
     if (l == NULL)
         return;
     free(l->items);
+    free(l->v4);
     ot_cidr_list_init(l);
+}
+
+/* The mask of an IPv4 prefix; past 32 counts as 32. */
+static uint32_t v4_mask(unsigned prefix)
+{
+    return prefix == 0 ? 0u : prefix >= 32 ? 0xffffffffu : 0xffffffffu << (32 - prefix);
+}
+
+/* The first range whose hi is at or above x (nv4 if none): the ranges are
+ * disjoint and sorted, so their hi ascend too. */
+static size_t v4_first_reaching(const ot_cidr_list *l, uint32_t x)
+{
+    size_t a = 0, b = l->nv4;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (l->v4[mid].hi < x)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    return a;
+}
+
+/* [lo, hi] into the ranges: the ranges it overlaps or touches are merged
+ * with it into one. */
+static bool v4_index_add(ot_cidr_list *l, uint32_t lo, uint32_t hi)
+{
+    /* the first range that reaches lo - 1 may touch or overlap */
+    size_t i = v4_first_reaching(l, lo > 0 ? lo - 1 : 0), j = i;
+    uint64_t end = (uint64_t)hi + 1;
+
+    while (j < l->nv4 && (uint64_t)l->v4[j].lo <= end) {
+        if (l->v4[j].lo < lo)
+            lo = l->v4[j].lo;
+        if (l->v4[j].hi > hi)
+            hi = l->v4[j].hi;
+        j++;
+    }
+    if (i == j) {
+        /* nothing to merge with: one range more, at i */
+        if (l->nv4 == l->v4_cap) {
+            size_t cap = l->v4_cap == 0 ? 16u : l->v4_cap * 2u;
+            ot_v4_range *grown = realloc(l->v4, cap * sizeof *grown);
+            if (grown == NULL)
+                return false;
+            l->v4 = grown;
+            l->v4_cap = cap;
+        }
+        memmove(&l->v4[i + 1], &l->v4[i], (l->nv4 - i) * sizeof *l->v4);
+        l->nv4++;
+    } else if (j - i > 1) {
+        /* ranges i..j-1 become one */
+        memmove(&l->v4[i + 1], &l->v4[j], (l->nv4 - j) * sizeof *l->v4);
+        l->nv4 -= j - i - 1;
+    }
+    l->v4[i].lo = lo;
+    l->v4[i].hi = hi;
+    return true;
 }
 
 bool ot_cidr_list_add(ot_cidr_list *l, const ot_cidr *c)
@@ -569,6 +632,11 @@ bool ot_cidr_list_add(ot_cidr_list *l, const ot_cidr *c)
         l->cap = cap;
     }
     l->items[l->count++] = *c;
+    if (c->addr.family == 4 && !l->v4_lost) {
+        uint32_t mask = v4_mask(c->prefix), lo = v4_number(&c->addr) & mask;
+        if (!v4_index_add(l, lo, lo | ~mask))
+            l->v4_lost = true;   /* the items still answer, walked */
+    }
     return true;
 }
 
@@ -577,18 +645,19 @@ bool ot_cidr_list_contains(const ot_cidr_list *l, const ot_addr *a)
     if (l == NULL || a == NULL)
         return false;
     if (a->family == 4) {
-        /* TrustedRelays is read for every hop: an IPv4 address against an
-         * IPv4 block is one masked compare (prefixes are 0..32, see
-         * ot_cidr_parse; anything larger is treated as 32) */
+        /* TrustedRelays is read for every hop: one binary search of the
+         * ranges the IPv4 blocks make (an IPv6 block never holds an IPv4
+         * address here) */
         uint32_t x = v4_number(a);
+        if (!l->v4_lost) {
+            size_t i = v4_first_reaching(l, x);
+            return i < l->nv4 && l->v4[i].lo <= x;
+        }
         for (size_t i = 0; i < l->count; i++) {
             const ot_cidr *c = &l->items[i];
-            /* most blocks differ in the first byte already: that test
-             * first (an IPv6 block is skipped either way) */
-            if ((c->addr.bytes[0] != a->bytes[0] && c->prefix >= 8) || c->addr.family != 4)
+            if (c->addr.family != 4)
                 continue;
-            uint32_t mask = c->prefix == 0 ? 0u : c->prefix >= 32 ? 0xffffffffu
-                                                                   : 0xffffffffu << (32 - c->prefix);
+            uint32_t mask = v4_mask(c->prefix);
             if ((x & mask) == (v4_number(&c->addr) & mask))
                 return true;
         }

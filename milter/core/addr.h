@@ -26,9 +26,19 @@ typedef struct ot_cidr {
     unsigned prefix;     /* 0..32 or 0..128 */
 } ot_cidr;
 
+/* An IPv4 range [lo, hi] of the list's index. */
+typedef struct ot_v4_range {
+    uint32_t lo, hi;
+} ot_v4_range;
+
 typedef struct ot_cidr_list {
     ot_cidr *items;
     size_t count, cap;   /* cap grows, never past OT_MAX_TRUSTED */
+    /* the IPv4 blocks as sorted disjoint ranges, kept by ot_cidr_list_add
+     * so that a lookup is a binary search, not a walk of the list */
+    ot_v4_range *v4;
+    size_t nv4, v4_cap;
+    bool v4_lost;        /* an index allocation failed: walk the items */
 } ot_cidr_list;
 
 /* Parses exactly len bytes (no surrounding text). An IPv4-mapped IPv6
@@ -61,8 +71,12 @@ bool ot_cidr_contains(const ot_cidr *c, const ot_addr *a);
 
 void ot_cidr_list_init(ot_cidr_list *l);
 void ot_cidr_list_free(ot_cidr_list *l);
-/* false when full (OT_MAX_TRUSTED) or out of memory */
+/* false when full (OT_MAX_TRUSTED) or out of memory; an IPv4 block also
+ * goes into the range index (merged with the ranges it overlaps or
+ * touches) */
 bool ot_cidr_list_add(ot_cidr_list *l, const ot_cidr *c);
+/* Whether a block of the list holds a: an IPv4 address by binary search
+ * of the ranges, an IPv6 one by walking the blocks. */
 bool ot_cidr_list_contains(const ot_cidr_list *l, const ot_addr *a);
 
 #endif

@@ -276,7 +276,7 @@ void ot_chain_breaks(const ot_ctx *ctx, ot_result *res)
         }
         /* our own hosts write only above the boundary */
         if (!ot_chain_connects(up, h) ||
-            (h->by[0] != '\0' && ot_host_in_list(h->by, &ctx->cfg->local_hostnames)))
+            (h->by[0] != '\0' && ot_host_is_local(ctx->cfg, h->by)))
             res->breaks[i] = true;
         /* a local line (no peer) is still a writer: it takes the upper role */
         upper = (int)i;

@@ -69,7 +69,7 @@ bool ot_check_PROVIDER_CLAIM_UNSIGNED(const ot_ctx *ctx, ot_hit *hit)
             continue;
         for (size_t k = 0; k < ctx->ev->ndkim; k++)
             if (ctx->ev->dkim[k].pass &&
-                ot_host_in_list(ctx->ev->dkim[k].domain, &ctx->cfg->providers[p].domains))
+                ot_host_in_provider(ctx->cfg, ctx->ev->dkim[k].domain, p))
                 return false;
         ot_hit_set(hit, (int)i, "hop %zu claims %s (%s), but no valid %s signature", i,
                    ctx->cfg->providers[p].name, h->by, ctx->cfg->providers[p].name);

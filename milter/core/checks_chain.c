@@ -40,7 +40,7 @@ bool ot_check_RCVD_FORGED_OURS(const ot_ctx *ctx, ot_hit *hit)
 
     for (size_t i = claims_start(ctx); i < r->nhops; i++) {
         const ot_hop *h = &r->hops[i];
-        bool ours = h->by[0] != '\0' && ot_host_in_list(h->by, &ctx->cfg->local_hostnames);
+        bool ours = h->by[0] != '\0' && ot_host_is_local(ctx->cfg, h->by);
 
         if (!ours && h->from_addr.family != 0 && !(h->flags & OT_HOP_IP_FROM_HELO) &&
             !ot_addr_is_loopback(&h->from_addr) && ot_addr_is_unroutable(&h->from_addr) == false &&
@@ -127,7 +127,7 @@ bool ot_check_RCVD_PRIVATE_IP(const ot_ctx *ctx, ot_hit *hit)
             ot_hit_set(hit, (int)i, "hop %zu claims a peer at reserved address %s", i, h->from_ip);
             return true;
         }
-        if (h->by[0] != '\0' && ot_host_in_list(h->by, &ctx->cfg->local_hostnames)) {
+        if (h->by[0] != '\0' && ot_host_is_local(ctx->cfg, h->by)) {
             ot_hit_set(hit, (int)i, "hop %zu claims our host %s took it from private address %s",
                        i, h->by, h->from_ip);
             return true;
@@ -212,9 +212,9 @@ bool ot_check_RCVD_HELO_FORGED(const ot_ctx *ctx, ot_hit *hit)
             continue;
         p = ot_host_provider(ctx->cfg, h->from_helo);
         /* inside the provider's own network its hosts name each other */
-        if (p >= 0 && h->by[0] != '\0' && ot_host_in_list(h->by, &ctx->cfg->providers[p].domains))
+        if (p >= 0 && h->by[0] != '\0' && ot_host_in_provider(ctx->cfg, h->by, p))
             p = -1;
-        if (p >= 0 && !(h->from_rdns[0] && ot_host_in_list(h->from_rdns, &ctx->cfg->providers[p].domains))) {
+        if (p >= 0 && !(h->from_rdns[0] && ot_host_in_provider(ctx->cfg, h->from_rdns, p))) {
             ot_hit_set(hit, (int)i, "hop %zu: peer %s said HELO %s (%s)", i, h->from_ip, h->from_helo,
                        ctx->cfg->providers[p].name);
             return true;

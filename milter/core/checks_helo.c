@@ -148,7 +148,7 @@ bool ot_check_HELO_OURS(const ot_ctx *ctx, ot_hit *hit)
     switch (h->shape) {
     case OT_HELO_FQDN:
     case OT_HELO_SHORT:
-        if (!ot_host_in_list(h->text, &ctx->cfg->local_hostnames))
+        if (!ot_host_is_local(ctx->cfg, h->text))
             return false;
         break;
     case OT_HELO_LITERAL:
@@ -175,7 +175,7 @@ bool ot_check_HELO_PROVIDER_FORGED(const ot_ctx *ctx, ot_hit *hit)
     provider = h->provider;
     if (provider < 0)
         return false;
-    if (rdns[0] != '\0' && ot_host_in_list(rdns, &ctx->cfg->providers[provider].domains))
+    if (rdns[0] != '\0' && ot_host_in_provider(ctx->cfg, rdns, provider))
         return false;
     ot_hit_set(hit, helo_hop(ctx), "HELO %s claims %s, but %s is %s", h->token,
                ctx->cfg->providers[provider].name, ctx->res->handoff.ip,

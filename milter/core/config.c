@@ -7,6 +7,11 @@
  * file: Include and a TrustedRelays file are handed back to the caller.
  * List keys append when repeated; the first explicit setting of a list
  * that has built-in defaults replaces those defaults.
+ * The lists asked per hop (Provider domains, LocalHostnames,
+ * DynamicPatterns) are indexed here, again after every key that may have
+ * changed them, so that the analysis only reads ready indexes; an index
+ * that could not be built (no memory) is marked so, and the analysis then
+ * reads the lists themselves.
  */
 #include "config.h"
 
@@ -19,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "name_index.h"
 #include "sanitize.h"
 
 enum key_kind {
@@ -484,6 +490,20 @@ static enum ot_conf_status apply_key(ot_config *c, const config_key *k, const ch
     return OT_CONF_BAD_VALUE;
 }
 
+/* The indexes of the lists the analysis asks per hop, built anew. */
+static void config_reindex(ot_config *c)
+{
+    const ot_name_list *lists[OT_MAX_PROVIDERS];
+    const ot_name_list *local = &c->local_hostnames;
+
+    _Static_assert(OT_MAX_PROVIDERS <= OT_NAME_INDEX_LISTS, "a provider is one bit");
+    for (size_t i = 0; i < c->nproviders; i++)
+        lists[i] = &c->providers[i].domains;
+    (void)ot_name_index_build(&c->provider_index, lists, c->nproviders);
+    (void)ot_name_index_build(&c->local_index, &local, 1);
+    ot_pattern_index_build(&c->dynamic_index, &c->dynamic_patterns);
+}
+
 enum ot_conf_status ot_config_apply(ot_config *c, const char *key, const char *value,
                                     char *err, size_t errsize)
 {
@@ -494,7 +514,11 @@ enum ot_conf_status ot_config_apply(ot_config *c, const char *key, const char *v
             set_err(err, errsize, "%s needs a value", config_keys[i].name);
             return OT_CONF_BAD_VALUE;
         }
-        return apply_key(c, &config_keys[i], value, err, errsize);
+        enum ot_conf_status st = apply_key(c, &config_keys[i], value, err, errsize);
+        /* a list key changes its list even when a later entry fails */
+        if (config_keys[i].kind == KEY_NAMES || config_keys[i].kind == KEY_PROVIDER)
+            config_reindex(c);
+        return st;
     }
     set_err(err, errsize, "unknown key \"%s\"", key);
     return OT_CONF_UNKNOWN_KEY;
@@ -574,6 +598,7 @@ void ot_config_init(ot_config *c)
     c->exempt_authenticated = true;
     ot_strlcpy_n(c->reject_text, sizeof c->reject_text,
                  "Message rejected: forged or untraceable origin", 46);
+    config_reindex(c);
 }
 
 void ot_config_free(ot_config *c)
@@ -588,4 +613,7 @@ void ot_config_free(ot_config *c)
     for (size_t i = 0; i < c->nproviders; i++)
         ot_name_list_free(&c->providers[i].domains);
     c->nproviders = 0;
+    ot_name_index_free(&c->provider_index);
+    ot_name_index_free(&c->local_index);
+    c->dynamic_index.ready = false;
 }

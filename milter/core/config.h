@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "addr.h"
 #include "limits.h"
@@ -34,6 +35,30 @@ typedef struct ot_provider {
 } ot_provider;
 
 #define OT_MAX_PROVIDERS 32u
+
+/* Name lists hashed for suffix lookup (name_index.c); built by this file
+ * whenever the lists it covers change, read-only afterwards. */
+typedef struct ot_name_slot {
+    const char *name;       /* NULL: empty slot */
+    uint32_t len, hash, bits;
+} ot_name_slot;
+
+typedef struct ot_name_index {
+    ot_name_slot *slots;
+    size_t mask;            /* slots - 1 (a power of two minus one) */
+    char *text;             /* the entries' copies */
+    bool ready;             /* false: ask the lists themselves */
+} ot_name_index;
+
+/* The DynamicPatterns by the low five bits of their lower-cased first
+ * byte: index + 1 of the first pattern, 0 if none, then of the next with
+ * the same bits (hostname.c walks it). */
+typedef struct ot_pattern_index {
+    uint16_t first[32];
+    uint16_t next[OT_MAX_NAMES];
+    bool has_empty;         /* some pattern is "" */
+    bool ready;
+} ot_pattern_index;
 
 /* What one return code of one DNS blocklist means. */
 typedef struct ot_dnsbl_code {
@@ -60,6 +85,10 @@ typedef struct ot_config {
     unsigned max_received;           /* RCVD_TOO_MANY above this */
     unsigned date_skew_hours;        /* DATE_SKEW beyond this */
     unsigned future_minutes;         /* RCVD_DATE_FUTURE / reversal tolerance */
+    /* indexes of the lists above, rebuilt by config.c when one changes */
+    ot_name_index provider_index;    /* providers[i].domains is bit i */
+    ot_name_index local_index;       /* local_hostnames is bit 0 */
+    ot_pattern_index dynamic_index;  /* dynamic_patterns */
 
     /* DNS (issue 4) */
     bool dns;

@@ -10,6 +10,8 @@
  */
 #include "hostname.h"
 
+#include "name_index.h"
+
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -249,11 +251,34 @@ int ot_host_provider(const ot_config *cfg, const char *name)
 {
     name_view v;
 
+    if (cfg->provider_index.ready) {
+        /* the providers in order: the lowest bit is the first that matches */
+        uint32_t bits = ot_name_index_lookup(&cfg->provider_index, name, strlen(name));
+        return bits != 0 ? __builtin_ctz(bits) : -1;
+    }
     name_view_make(&v, name, strlen(name));
     for (size_t i = 0; i < cfg->nproviders; i++)
         if (view_in_list(&v, &cfg->providers[i].domains))
             return (int)i;
     return -1;
+}
+
+bool ot_host_in_provider(const ot_config *cfg, const char *name, int provider)
+{
+    if (provider < 0 || (size_t)provider >= cfg->nproviders)
+        return false;
+    if (cfg->provider_index.ready)
+        return (ot_name_index_lookup(&cfg->provider_index, name, strlen(name)) >> provider) & 1u;
+    return ot_host_in_list(name, &cfg->providers[provider].domains);
+}
+
+bool ot_host_is_local(const ot_config *cfg, const char *name)
+{
+    if (cfg->local_hostnames.count == 0)
+        return false;
+    if (cfg->local_index.ready)
+        return ot_name_index_lookup(&cfg->local_index, name, strlen(name)) != 0;
+    return ot_host_in_list(name, &cfg->local_hostnames);
 }
 
 /* Does the name spell out three consecutive octets of the address, in
@@ -325,22 +350,17 @@ static bool embeds_padded_ipv4(const char *name, const ot_addr *addr)
 static bool has_dynamic_token(const ot_config *cfg, const char *name)
 {
     const ot_name_list *pats = &cfg->dynamic_patterns;
-    size_t npats = pats->count < OT_MAX_NAMES ? pats->count : OT_MAX_NAMES;
-    /* the patterns by the low five bits of their lower-cased first byte:
-     * index + 1 of the first, 0 if none, then of the next with the same
-     * bits (a shared bucket only costs a compare that fails) */
-    uint16_t first[32];
-    uint16_t next[OT_MAX_NAMES];
-    bool empty_pattern = false;
+    ot_pattern_index local;
+    const ot_pattern_index *px = &cfg->dynamic_index;
 
-    memset(first, 0, sizeof first);
-    for (size_t i = npats; i > 0; i--) {
-        unsigned char c = lower_byte((unsigned char)pats->items[i - 1][0]);
-        if (c == '\0')
-            empty_pattern = true;
-        next[i - 1] = first[c & 31u];
-        first[c & 31u] = (uint16_t)i;
+    if (!px->ready) {
+        /* a configuration not made by config.c: chain the patterns here */
+        ot_pattern_index_build(&local, pats);
+        px = &local;
     }
+    const uint16_t *first = px->first, *next = px->next;
+    bool empty_pattern = px->has_empty;
+
     for (const char *label = name; *label != '\0';) {
         size_t llen = strcspn(label, ".");
         bool label_has_digit = false;

@@ -26,8 +26,13 @@ bool ot_host_is_bare_ip(const char *name, size_t len, ot_addr *addr);
 bool ot_host_is_localhost(const char *name, size_t len);
 /* equal to or under (as a subdomain) one of the names in list */
 bool ot_host_in_list(const char *name, const ot_name_list *list);
-/* index of the provider whose domain the name is or is under; -1 if none */
+/* index of the provider whose domain the name is or is under; -1 if none
+ * (one hash probe per label through cfg->provider_index) */
 int ot_host_provider(const ot_config *cfg, const char *name);
+/* ot_host_in_list(name, &cfg->providers[provider].domains), through the index */
+bool ot_host_in_provider(const ot_config *cfg, const char *name, int provider);
+/* ot_host_in_list(name, &cfg->local_hostnames), through the index */
+bool ot_host_is_local(const ot_config *cfg, const char *name);
 /* reverse name shaped like a dynamic/end-user address */
 bool ot_host_looks_dynamic(const ot_config *cfg, const char *name, const ot_addr *addr);
 /* the last two labels (three under a two-letter ccTLD second level like co.uk) */

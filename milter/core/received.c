@@ -136,17 +136,18 @@ typedef struct rc_state {
     bool from_form;              /* sendmail's leading "(from ...)" comment */
     size_t from_comments;        /* comments in the from clause */
     bool peer_read;              /* an address comment was read: later ones are not the peer */
-    rc_span helo_stated;         /* "(HELO x)", "helo=x": the HELO, named as such */
     bool has_helo_stated;
-    rc_span rdns;
     bool has_rdns;               /* a name was in the rdns place (maybe "unknown") */
-    ot_addr addr;
     bool has_addr;
-    rc_span ident;
     bool has_ident;
 
-    /* last: only the first ntok entries are ever read, so a new line
-     * clears the state up to here and leaves these alone */
+    /* from here on: each value is read only when its has_ flag above is
+     * set (or, for the tokens, below ntok), so a new line clears the
+     * state up to here and leaves these alone */
+    rc_span helo_stated;         /* "(HELO x)", "helo=x": the HELO, named as such */
+    rc_span rdns;
+    ot_addr addr;
+    rc_span ident;
     rc_token toks[RC_MAX_TOKENS];
     unsigned char clause_of[RC_MAX_TOKENS];
 } rc_state;
@@ -1515,7 +1516,7 @@ bool ot_received_parse(const char *value, size_t len, ot_hop *out)
         len -= 2;
     }
 
-    memset(&st, 0, offsetof(rc_state, toks));
+    memset(&st, 0, offsetof(rc_state, helo_stated));
     fw.count = 0;
     rc_line line = rc_lex_line(value, len, st.toks, RC_MAX_TOKENS);
     /* no ';' outside comments but one inside: the line is cut inside a

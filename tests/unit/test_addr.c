@@ -331,6 +331,110 @@ static void test_cidr_list(void)
     ot_cidr_list_free(&l);
 }
 
+/* The IPv4 range index of a list answers as walking its blocks would:
+ * each row is a list of blocks in the order added (overlapping, nested,
+ * touching, at both ends of the space, past /32, mixed with IPv6), probed
+ * at every block's edges and one beyond, and at fixed addresses. */
+typedef struct range_case {
+    const char *blocks[8];      /* NULL-terminated */
+    size_t want_ranges;         /* ranges the index holds after merging */
+} range_case;
+
+static bool walk_contains(const ot_cidr_list *l, uint32_t x)
+{
+    ot_addr a = { 4, { (uint8_t)(x >> 24), (uint8_t)(x >> 16), (uint8_t)(x >> 8), (uint8_t)x } };
+    for (size_t i = 0; i < l->count; i++)
+        if (l->items[i].addr.family == 4 && ot_cidr_contains(&l->items[i], &a))
+            return true;
+    return false;
+}
+
+static void test_cidr_ranges(void)
+{
+    static const range_case cases[] = {
+        { { "192.0.2.0/24", NULL }, 1 },
+        { { "192.0.2.0/24", "192.0.2.128/25", NULL }, 1 },
+        { { "192.0.2.128/25", "192.0.2.0/24", NULL }, 1 },
+        { { "192.0.2.0/25", "192.0.2.128/25", NULL }, 1 },
+        { { "192.0.2.0/25", "192.0.2.129/32", NULL }, 2 },
+        { { "10.0.0.1", "10.0.0.3", "10.0.0.2", NULL }, 1 },
+        { { "10.0.0.5", "10.0.0.1", "10.0.0.9", "10.0.0.0/28", NULL }, 1 },
+        { { "0.0.0.0/32", "255.255.255.255/32", NULL }, 2 },
+        { { "255.255.255.0/24", "255.255.255.255", NULL }, 1 },
+        { { "0.0.0.0/0", "10.0.0.0/8", NULL }, 1 },
+        { { "2001:db8::/32", "198.51.100.7", "::1", NULL }, 1 },
+        { { "203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24", "198.51.101.0/24", NULL }, 3 },
+        { { NULL }, 0 },
+    };
+    static const uint32_t fixed[] = { 0u, 1u, 0x0a000000u, 0x0a000004u, 0xc0000280u, 0xc00002ffu,
+                                      0xfffffffeu, 0xffffffffu, 0x7f000001u };
+
+    for (size_t r = 0; r < sizeof cases / sizeof cases[0]; r++) {
+        ot_cidr_list l;
+        ot_cidr c;
+        bool same = true;
+
+        ot_cidr_list_init(&l);
+        for (size_t b = 0; cases[r].blocks[b] != NULL; b++) {
+            const char *t = cases[r].blocks[b];
+            ok(ot_cidr_parse(t, strlen(t), &c) && ot_cidr_list_add(&l, &c), "row %zu: %s added", r, t);
+        }
+        is_int(l.nv4, cases[r].want_ranges, "row %zu: %zu ranges", r, cases[r].want_ranges);
+        for (size_t i = 0; i + 1 < l.nv4; i++)
+            same &= l.v4[i].hi < l.v4[i + 1].lo;
+        ok(same, "row %zu: ranges sorted and disjoint", r);
+        for (size_t i = 0; i < l.count; i++) {
+            if (l.items[i].addr.family != 4)
+                continue;
+            uint32_t net = (uint32_t)l.items[i].addr.bytes[0] << 24 | (uint32_t)l.items[i].addr.bytes[1] << 16 |
+                           (uint32_t)l.items[i].addr.bytes[2] << 8 | l.items[i].addr.bytes[3];
+            unsigned p = l.items[i].prefix;
+            uint32_t last = net | (p >= 32 ? 0u : p == 0 ? 0xffffffffu : 0xffffffffu >> p);
+            const uint32_t probes[] = { net - 1, net, net + 1, last - 1, last, last + 1 };
+            for (size_t k = 0; k < sizeof probes / sizeof probes[0]; k++) {
+                ot_addr a = { 4, { (uint8_t)(probes[k] >> 24), (uint8_t)(probes[k] >> 16),
+                                   (uint8_t)(probes[k] >> 8), (uint8_t)probes[k] } };
+                same &= ot_cidr_list_contains(&l, &a) == walk_contains(&l, probes[k]);
+            }
+        }
+        for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+            ot_addr a = { 4, { (uint8_t)(fixed[k] >> 24), (uint8_t)(fixed[k] >> 16), (uint8_t)(fixed[k] >> 8),
+                               (uint8_t)fixed[k] } };
+            same &= ot_cidr_list_contains(&l, &a) == walk_contains(&l, fixed[k]);
+        }
+        ok(same, "row %zu: the index answers as the blocks do", r);
+        /* the walk, as after a failed index allocation, answers the same */
+        l.v4_lost = true;
+        for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+            ot_addr a = { 4, { (uint8_t)(fixed[k] >> 24), (uint8_t)(fixed[k] >> 16), (uint8_t)(fixed[k] >> 8),
+                               (uint8_t)fixed[k] } };
+            same &= ot_cidr_list_contains(&l, &a) == walk_contains(&l, fixed[k]);
+        }
+        ok(same, "row %zu: the walk without the index agrees", r);
+        ot_cidr_list_free(&l);
+    }
+
+    /* a prefix past 32 on an IPv4 block counts as 32 */
+    {
+        ot_cidr_list l;
+        ot_cidr c;
+        ot_addr a;
+        ot_cidr_list_init(&l);
+        memset(&c, 0, sizeof c);
+        c.addr.family = 4;
+        c.addr.bytes[0] = 192;
+        c.addr.bytes[2] = 2;
+        c.addr.bytes[3] = 9;
+        c.prefix = 40;
+        ok(ot_cidr_list_add(&l, &c), "a /40 IPv4 block added");
+        ot_addr_parse("192.0.2.9", 9, &a);
+        ok(ot_cidr_list_contains(&l, &a), "/40 holds its own address");
+        ot_addr_parse("192.0.2.8", 9, &a);
+        ok(!ot_cidr_list_contains(&l, &a), "and no other");
+        ot_cidr_list_free(&l);
+    }
+}
+
 int main(void)
 {
     test_parse();
@@ -339,5 +443,6 @@ int main(void)
     test_classes();
     test_cidr();
     test_cidr_list();
+    test_cidr_ranges();
     return tap_done();
 }

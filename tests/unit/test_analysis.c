@@ -797,9 +797,67 @@ static void test_names(void)
     is_str(ot_trust_name(OT_TRUST_UNPARSED), "unparsed", "trust unparsed");
 }
 
+/* The spf=, dkim= and incomplete= tokens: each only when it applies, in
+ * that order, cut like snprintf to the buffer (the return value is what
+ * was written), bytes outside a check name shown as '?'. */
+static void test_evidence_tokens(void)
+{
+    static const struct {
+        enum ot_spf_result spf;
+        int dkim;            /* -1 not checked, 0 none, 1 pass, 2 fail */
+        const char *incomplete;
+        size_t outsize;
+        const char *want;
+    } rows[] = {
+        { OT_SPF_NONE_CHECKED, -1, "", 64, "" },
+        { OT_SPF_PASS, -1, "", 64, " spf=pass" },
+        { OT_SPF_SOFTFAIL, 0, "", 64, " spf=softfail dkim=none" },
+        { OT_SPF_NONE_CHECKED, 1, "", 64, " dkim=pass" },
+        { OT_SPF_NONE_CHECKED, 2, "", 64, " dkim=fail" },
+        { OT_SPF_TEMPERROR, 1, "ptr,dnsbl", 64, " spf=temperror dkim=pass incomplete=ptr,dnsbl" },
+        { OT_SPF_NONE_CHECKED, -1, "helo", 64, " incomplete=helo" },
+        { OT_SPF_NONE_CHECKED, -1, "Ptr;x", 64, " incomplete=?tr?x" },
+        { OT_SPF_PERMERROR, 1, "spf", 1, "" },
+        { OT_SPF_PERMERROR, 1, "spf", 2, " " },
+        { OT_SPF_PERMERROR, 1, "spf", 15, " spf=permerror" },
+        { OT_SPF_PERMERROR, 1, "spf", 16, " spf=permerror " },
+        { OT_SPF_PERMERROR, 1, "spf", 25, " spf=permerror dkim=pass" },
+        { OT_SPF_PERMERROR, 1, "spf", 26, " spf=permerror dkim=pass " },
+        { OT_SPF_PERMERROR, 1, "spf", 39, " spf=permerror dkim=pass incomplete=sp" },
+        { OT_SPF_PERMERROR, 1, "spf", 40, " spf=permerror dkim=pass incomplete=spf" },
+    };
+    char out[64];
+
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        ot_evidence ev;
+        ot_evidence_init(&ev);
+        ev.spf = rows[i].spf;
+        if (rows[i].dkim >= 0) {
+            ev.dkim_checked = true;
+            if (rows[i].dkim > 0) {
+                ev.ndkim = 1;
+                ev.dkim[0].pass = rows[i].dkim == 1;
+            }
+        }
+        snprintf(ev.incomplete, sizeof ev.incomplete, "%s", rows[i].incomplete);
+        memset(out, 'X', sizeof out);
+        size_t n = ot_evidence_tokens(&ev, out, rows[i].outsize);
+        is_str(out, rows[i].want, "evidence tokens row %zu", i);
+        is_int(n, strlen(rows[i].want), "evidence tokens row %zu: length returned", i);
+    }
+    {
+        ot_evidence ev;
+        ot_evidence_init(&ev);
+        ev.spf = OT_SPF_PASS;
+        out[0] = 'X';
+        ok(ot_evidence_tokens(&ev, out, 0) == 0 && out[0] == 'X', "no room: nothing written");
+    }
+}
+
 int main(void)
 {
     test_names();
+    test_evidence_tokens();
     test_scenarios();
     test_zombie_details();
     test_inserted_details();
