@@ -35,6 +35,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define MESSAGE_SSE2 1
+#endif
+
 #define MESSAGE_FIRST_BUF     4096u
 #define MESSAGE_FIRST_FIELDS  32u
 
@@ -432,19 +437,49 @@ typedef struct header_line {
     size_t start;          /* first byte of the line */
     size_t end;            /* end of its content: before CRLF or LF */
     size_t next;           /* first byte of the next line */
+    size_t nul;            /* the first NUL in [start, end), SIZE_MAX if none */
 } header_line;
 
+/* The line at pos, and whether it holds a NUL, in one pass: a NUL needs
+ * its own handling when the value is stored, and looking for it in a
+ * second search over the same bytes cost as much as finding the line end.
+ * Sixteen bytes at a time where the target has SSE2, only whole blocks
+ * before len; the rest byte by byte. */
 static inline header_line next_line(const char *data, size_t len, size_t pos)
 {
-    header_line line = { pos, len, len };
-    const char *lf = memchr(data + pos, '\n', len - pos);
+    header_line line = { pos, len, len, SIZE_MAX };
+    size_t i = pos;
 
-    if (lf != NULL) {
-        line.end = (size_t)(lf - data);
-        line.next = line.end + 1;
-        if (line.end > pos && data[line.end - 1] == '\r')
-            line.end--;
+#ifdef MESSAGE_SSE2
+    const __m128i lf = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+    for (; i + 16 <= len; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(data + i));
+        unsigned bits = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, zero)));
+        for (; bits != 0; bits &= bits - 1) {
+            size_t k = i + (size_t)__builtin_ctz(bits);
+            if (data[k] == '\n') {
+                i = k;
+                goto found;
+            }
+            if (line.nul == SIZE_MAX)
+                line.nul = k;
+        }
     }
+#endif
+    for (; i < len; i++) {
+        if (data[i] == '\n')
+            goto found;
+        if (data[i] == '\0' && line.nul == SIZE_MAX)
+            line.nul = i;
+    }
+    return line;
+
+found:
+    line.end = i;
+    line.next = i + 1;
+    if (line.end > pos && data[line.end - 1] == '\r')
+        line.end--;
     return line;
 }
 
@@ -505,42 +540,10 @@ static const char *find_colon(const char *p, size_t len, bool *printable)
     return i < len ? memchr(p + i, ':', len - i) : NULL;
 }
 
-/* Whether data[a..b) holds a NUL, for fields in order (a never goes
- * back). The header is searched ahead in chunks and the next NUL found
- * is remembered: one search per field cost more than the rest of storing
- * a short field. */
-#define MESSAGE_NUL_CHUNK 1024u
-
-typedef struct nul_scan {
-    size_t to;               /* searched up to here */
-    size_t next;             /* the first NUL found at or after the last a, SIZE_MAX if none */
-} nul_scan;
-
-static bool span_has_nul(const char *data, size_t len, nul_scan *ns, size_t a, size_t b)
-{
-    if (ns->to < a)
-        ns->to = a;          /* what lies before a is never asked about again */
-    if (ns->next != SIZE_MAX && ns->next < a) {
-        const char *z = memchr(data + a, '\0', ns->to - a);
-        ns->next = z != NULL ? (size_t)(z - data) : SIZE_MAX;
-    }
-    if (ns->next == SIZE_MAX && ns->to < b) {
-        size_t to = len - ns->to > MESSAGE_NUL_CHUNK ? ns->to + MESSAGE_NUL_CHUNK : len;
-        if (to < b)
-            to = b;
-        const char *z = memchr(data + ns->to, '\0', to - ns->to);
-        ns->next = z != NULL ? (size_t)(z - data) : SIZE_MAX;
-        ns->to = to;
-    }
-    return ns->next < b;
-}
-
-static inline void flush_field(ot_message *m, const char *data, size_t len, pending_field *pending,
-                               nul_scan *ns)
+static inline void flush_field(ot_message *m, const char *data, pending_field *pending)
 {
     if (!pending->open)
         return;
-    pending->lines.nul_free = !span_has_nul(data, len, ns, pending->value_start, pending->value_end);
     store_field(m, data + pending->name_start, pending->name_end - pending->name_start,
                 data + pending->value_start, pending->value_end - pending->value_start,
                 &pending->lines, pending->name_printable);
@@ -550,7 +553,6 @@ static inline void flush_field(ot_message *m, const char *data, size_t len, pend
 size_t ot_message_read_header(ot_message *m, const char *data, size_t len)
 {
     pending_field pending;
-    nul_scan ns = { 0, SIZE_MAX };
     size_t pos = 0;
 
     pending.open = false;
@@ -563,7 +565,7 @@ size_t ot_message_read_header(ot_message *m, const char *data, size_t len)
         header_line line = next_line(data, len, pos);
 
         if (line.end == line.start) {
-            flush_field(m, data, len, &pending, &ns);
+            flush_field(m, data, &pending);
             return line.next;
         }
         if (byte_is_wsp((unsigned char)data[line.start])) {
@@ -571,9 +573,11 @@ size_t ot_message_read_header(ot_message *m, const char *data, size_t len)
             if (pending.open) {
                 pending.value_end = line.end;
                 pending_add_line(&pending, data, line.start, line.end);
+                if (line.nul != SIZE_MAX)
+                    pending.lines.nul_free = false;
             }
         } else {
-            flush_field(m, data, len, &pending, &ns);
+            flush_field(m, data, &pending);
             bool printable;
             const char *colon = find_colon(data + line.start, line.end - line.start, &printable);
             if (colon != NULL) {
@@ -585,12 +589,17 @@ size_t ot_message_read_header(ot_message *m, const char *data, size_t len)
                 pending.value_end = line.end;
                 pending.lines.count = 0;
                 pending.lines.overflow = false;
+                /* a NUL in the name (not printable, then) is not in the value */
+                pending.lines.nul_free =
+                    line.nul == SIZE_MAX ||
+                    (line.nul < pending.value_start &&
+                     memchr(data + pending.value_start, '\0', line.end - pending.value_start) == NULL);
                 pending_add_line(&pending, data, pending.value_start, line.end);
             }
         }
         pos = line.next;
     }
-    flush_field(m, data, len, &pending, &ns);
+    flush_field(m, data, &pending);
     return len;
 }
 
