@@ -1098,16 +1098,31 @@ static void rc_read_from_comment(rc_state *st, rc_span text)
 
 /* ---- clauses -------------------------------------------------------------- */
 
+/* Up to four bytes of a word as one number, each with its case bit set:
+ * for a lower-case letter the result matches exactly when the byte is
+ * that letter in either case, so one compare tests a whole keyword. */
+#define RC_KEY4(a, b, c, d) ((uint32_t)(unsigned char)(a) | (uint32_t)(unsigned char)(b) << 8 | \
+                             (uint32_t)(unsigned char)(c) << 16 | (uint32_t)(unsigned char)(d) << 24)
+
 static enum rc_clause rc_keyword(rc_span w)
 {
-    /* every word of every line is asked: its length settles most */
+    /* every word of every line is asked: its length settles most, and a
+     * compare per keyword the rest */
+    const char *p = w.p;
     switch (w.len) {
-    case 2:
-        return rc_eq_ci(w, "by") ? RC_BY : rc_eq_ci(w, "id") ? RC_ID : RC_NONE;
-    case 3:
-        return rc_eq_ci(w, "via") ? RC_VIA : rc_eq_ci(w, "for") ? RC_FOR : RC_NONE;
-    case 4:
-        return rc_eq_ci(w, "from") ? RC_FROM : rc_eq_ci(w, "with") ? RC_WITH : RC_NONE;
+    case 2: {
+        uint32_t k = RC_KEY4(p[0], p[1], 0, 0) | 0x2020u;
+        return k == RC_KEY4('b', 'y', 0, 0) ? RC_BY : k == RC_KEY4('i', 'd', 0, 0) ? RC_ID : RC_NONE;
+    }
+    case 3: {
+        uint32_t k = RC_KEY4(p[0], p[1], p[2], 0) | 0x202020u;
+        return k == RC_KEY4('v', 'i', 'a', 0) ? RC_VIA : k == RC_KEY4('f', 'o', 'r', 0) ? RC_FOR : RC_NONE;
+    }
+    case 4: {
+        uint32_t k = RC_KEY4(p[0], p[1], p[2], p[3]) | 0x20202020u;
+        return k == RC_KEY4('f', 'r', 'o', 'm') ? RC_FROM
+             : k == RC_KEY4('w', 'i', 't', 'h') ? RC_WITH : RC_NONE;
+    }
     default:
         return RC_NONE;
     }
