@@ -167,6 +167,33 @@ i=0
 while [ -n "$bgpid" ] && kill -0 "$bgpid" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 ok $([ ! -e "$work/bg.pid" ]; echo $?) "the PidFile is removed at stop"
 
+# A stop asked for the moment the PidFile appears, while the daemon is
+# still on its way to saying it is ready: it must still go through the
+# clean stop (PidFile and socket removed), never die by SIGTERM's default
+# action. Five rounds, each TERM sent as soon as the file names a pid.
+early_ok=0
+for round in 1 2 3 4 5; do
+    rm -f "$work/bg.pid"
+    "$daemon" -c "$work/bg.conf" -P "$work/bg.pid" >"$work/bg.out" 2>&1 &
+    starter=$!
+    # polled with shell builtins only: a fork per round would miss the window
+    i=0 early=
+    until case $early in ''|*[!0-9]*) false ;; esac || [ $i -ge 200000 ]; do
+        { read -r early < "$work/bg.pid"; } 2>/dev/null
+        i=$((i + 1))
+    done
+    case $early in ''|*[!0-9]*) early= ;; *) kill -TERM "$early" 2>/dev/null ;; esac
+    wait "$starter"; st=$?
+    i=0
+    while [ -n "$early" ] && kill -0 "$early" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    if [ "$st" -eq 0 ] && [ -n "$early" ] && [ ! -e "$work/bg.pid" ] && [ ! -e "$work/bg.sock" ]; then
+        early_ok=$((early_ok + 1))
+    else
+        echo "# round $round: starter status $st, pid '$early', left: $(ls "$work"/bg.pid "$work"/bg.sock 2>/dev/null | tr '\n' ' ')"
+    fi
+done
+is "$early_ok" 5 "SIGTERM while starting: the clean stop every time (PidFile and socket removed)"
+
 out=$("$daemon" -f -c "$work/bg.conf" -u no-such-user-for-origin-trace 2>&1); st=$?
 ok $([ "$st" -ne 0 ]; echo $?) "an unknown UserID stops the start ($out)"
 out=$("$daemon" -f -c "$work/bg.conf" -p "unix:$work/no/such/dir/m.sock" 2>&1); st=$?

@@ -227,6 +227,8 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    /* from here on a stop waits for ot_run, which cleans up */
+    ot_run_hold_signals();
     log = gen->log;
     if (log.to_syslog)
         ot_log_open_syslog(PROGRAM, gen->cfg.syslog_facility);

@@ -91,10 +91,26 @@ static void drain_sessions(unsigned seconds, const ot_log_target *log)
                left);
 }
 
+static void stop_and_reload_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+}
+
+void ot_run_hold_signals(void)
+{
+    sigset_t block;
+
+    stop_and_reload_signals(&block);
+    pthread_sigmask(SIG_BLOCK, &block, NULL);
+}
+
 int ot_run(const ot_run_opts *opts)
 {
     int fds[2];
-    sigset_t block, old;
+    sigset_t block;
     pthread_t tid;
     milter_thread mt;
     bool stop_requested = false, milter_done = false;
@@ -114,17 +130,16 @@ int ot_run(const ot_run_opts *opts)
 
     mt.wake_fd = fds[1];
     mt.result = MI_SUCCESS;
-    sigemptyset(&block);
-    sigaddset(&block, SIGHUP);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
+    /* libmilter's thread (and the threads it starts) inherit the blocked
+     * mask: these signals reach only this thread, once unblocked here */
+    stop_and_reload_signals(&block);
+    pthread_sigmask(SIG_BLOCK, &block, NULL);
     if (pthread_create(&tid, NULL, milter_main, &mt) != 0) {
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        pthread_sigmask(SIG_UNBLOCK, &block, NULL);
         ot_log(opts->log, OT_LOG_ERR, "cannot start the milter thread");
         return 1;
     }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_UNBLOCK, &block, NULL);
 
     while (!milter_done) {
         char byte;

@@ -19,7 +19,15 @@ typedef struct ot_run_opts {
     unsigned drain_seconds;       /* wait at most this long for sessions in flight */
 } ot_run_opts;
 
-/* Returns the process exit status. Requires a generation installed. */
+/* Blocks SIGHUP, SIGTERM and SIGINT until ot_run handles them. Called
+ * before the daemon says it is ready: a stop asked for between that and
+ * ot_run then waits for ot_run's clean stop, instead of killing the
+ * process by the default action and leaving its PidFile and socket. */
+void ot_run_hold_signals(void);
+
+/* Returns the process exit status. Requires a generation installed.
+ * Unblocks the signals ot_run_hold_signals held; one that came meanwhile
+ * is handled then. */
 int ot_run(const ot_run_opts *opts);
 
 #endif
