@@ -34,8 +34,6 @@ top_builddir=${top_builddir:-$top_srcdir}
 unit="$top_srcdir/systemd/origin-trace-milter.service"
 milter_bin=${OT_MILTER_BIN:-$top_builddir/milter/daemon/origin-trace-milter}
 
-skip() { ok 0 "$1 # SKIP $2"; }
-
 # ---- the unit's exposure ---------------------------------------------------------------
 if ! command -v systemd-analyze >/dev/null 2>&1; then
     skip "systemd-analyze security: exposure at most 4.9" "systemd-analyze missing"

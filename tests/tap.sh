@@ -1,5 +1,5 @@
 # tap.sh - TAP helpers for the shell tests (sourced).
-# ok COND-EXIT "name"; is "got" "want" "name"; done_testing.
+# ok COND-EXIT "name"; is "got" "want" "name"; skip "name" "why"; done_testing.
 tap_n=0
 tap_fail=0
 ok() { # status name
@@ -16,6 +16,7 @@ like() { # got regex name
     if printf '%s' "$1" | grep -Eq -- "$2"; then echo "ok $tap_n - $3"
     else echo "not ok $tap_n - $3"; printf '#   got:  %s\n#   want match: %s\n' "$1" "$2"; tap_fail=$((tap_fail + 1)); fi
 }
+skip() { ok 0 "$1 # SKIP $2"; }   # name why: one test not made, and why
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 done_testing() { echo "1..$tap_n"; [ "$tap_fail" -eq 0 ]; }
 # Relays the results a test program printed in OUT under this script's

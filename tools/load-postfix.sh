@@ -22,7 +22,9 @@
 #     half of it: the C library's per-thread arenas - up to 8 per core -
 #     take 10 to 15 s to reach their working size under this load), the
 #     mean RSS and the mean descriptor count of the last quarter of the
-#     samples are less than 10% above those of the first quarter;
+#     samples are less than 10% above those of the first quarter (RSS
+#     not for an AddressSanitizer build, whose allocator grows by design:
+#     that check is reported as skipped, and LeakSanitizer judges leaks);
 #   - the milter held SESSIONS connections at once (Postfix opens one per
 #     SMTP session), so the load really was that concurrent.
 # and prints msg/s (messages answered after the dot per second of load).
@@ -153,8 +155,16 @@ base=$(awk 'NR == 1 { print $4 }' "$OT_TMP/samples")
 peak=$(awk -v f="$from" -v t="$to" '$1 + 0 >= f && $1 + 0 <= t && $4 > m { m = $4 } END { print m + 0 }' "$OT_TMP/samples")
 [ $(( (peak - base) * 10 )) -ge $(( sessions * 9 )) ]
 check $? "the milter served $sessions sessions at once (90% at least)" "peak $peak descriptors, $base before the load"
-ld_below "$rssp" 10
-check $? "RSS growth below 10%" "$rss0 -> $rss1 kB, ${rssp}%"
+if grep -q __asan_init "$milter_bin" 2>/dev/null; then
+    # AddressSanitizer keeps freed memory in its quarantine and the state
+    # of every dead thread (libmilter starts one per connection): RSS grows
+    # by design there. Its LeakSanitizer, at the milter's stop, is the leak
+    # check of such a build; the plain build is held to the 10%.
+    echo "check: skip - RSS growth below 10% (sanitizer build, RSS grows by design: $rss0 -> $rss1 kB, ${rssp}%; LeakSanitizer checks at the stop)"
+else
+    ld_below "$rssp" 10
+    check $? "RSS growth below 10%" "$rss0 -> $rss1 kB, ${rssp}%"
+fi
 ld_below "$fdp" 10
 check $? "descriptor growth below 10%" "$fd0 -> $fd1, ${fdp}%"
 
