@@ -176,11 +176,13 @@ for round in 1 2 3 4 5; do
     rm -f "$work/bg.pid"
     "$daemon" -c "$work/bg.conf" -P "$work/bg.pid" >"$work/bg.out" 2>&1 &
     starter=$!
-    # polled with shell builtins only: a fork per round would miss the window
-    i=0 early=
-    until case $early in ''|*[!0-9]*) false ;; esac || [ $i -ge 200000 ]; do
+    # polled with shell builtins only: a fork per round would miss the
+    # window. Once the starter has gone the daemon said it is ready and
+    # the file is there: the TERM comes later than meant, the check holds.
+    early= limit=$((SECONDS + 30))
+    until case $early in ''|*[!0-9]*) false ;; esac || [ $SECONDS -ge $limit ]; do
+        kill -0 "$starter" 2>/dev/null || limit=0
         { read -r early < "$work/bg.pid"; } 2>/dev/null
-        i=$((i + 1))
     done
     case $early in ''|*[!0-9]*) early= ;; *) kill -TERM "$early" 2>/dev/null ;; esac
     wait "$starter"; st=$?
