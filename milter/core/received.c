@@ -504,28 +504,34 @@ static inline unsigned rc_comment_candidates(const char *p)
 }
 #endif
 
+/* The first byte at or after i whose class is in mask, or len. Most
+ * bytes are none: four are looked up per round. */
+static inline size_t rc_find_class(const char *p, size_t len, size_t i, unsigned mask)
+{
+    while (i + 4 <= len) {
+        if (rc_class_of(p[i]) & mask)
+            return i;
+        if (rc_class_of(p[i + 1]) & mask)
+            return i + 1;
+        if (rc_class_of(p[i + 2]) & mask)
+            return i + 2;
+        if (rc_class_of(p[i + 3]) & mask)
+            return i + 3;
+        i += 4;
+    }
+    while (i < len && !(rc_class_of(p[i]) & mask))
+        i++;
+    return i;
+}
+
 /* The end of the word starting at i: the first byte that is white space,
  * ';', '(' or ')' (and inside a comment '"' or ','), or len; also the
  * first byte of a class in also (a byte the caller wants to see). */
 static inline size_t rc_word_end(const char *p, size_t len, size_t i, bool in_comment,
                                  unsigned also)
 {
-    const unsigned stop = RC_C_SPACE | RC_C_SEMI | RC_C_OPEN | RC_C_CLOSE |
-                          (in_comment ? RC_C_INNER : 0u) | also;
-    while (i + 4 <= len) {
-        if (rc_class_of(p[i]) & stop)
-            return i;
-        if (rc_class_of(p[i + 1]) & stop)
-            return i + 1;
-        if (rc_class_of(p[i + 2]) & stop)
-            return i + 2;
-        if (rc_class_of(p[i + 3]) & stop)
-            return i + 3;
-        i += 4;
-    }
-    while (i < len && !(rc_class_of(p[i]) & stop))
-        i++;
-    return i;
+    return rc_find_class(p, len, i, RC_C_SPACE | RC_C_SEMI | RC_C_OPEN | RC_C_CLOSE |
+                                    (in_comment ? RC_C_INNER : 0u) | also);
 }
 
 /* The next byte at or after i that a comment scan must decide on
@@ -543,20 +549,7 @@ static size_t rc_comment_next(const char *p, size_t len, size_t i)
         i += 16;
     }
 #endif
-    while (i + 4 <= len) {
-        if (rc_class_of(p[i]) & want)
-            return i;
-        if (rc_class_of(p[i + 1]) & want)
-            return i + 1;
-        if (rc_class_of(p[i + 2]) & want)
-            return i + 2;
-        if (rc_class_of(p[i + 3]) & want)
-            return i + 3;
-        i += 4;
-    }
-    while (i < len && !(rc_class_of(p[i]) & want))
-        i++;
-    return i;
+    return rc_find_class(p, len, i, want);
 }
 
 /* ---- the tokenizer -------------------------------------------------------- */
